@@ -1,0 +1,156 @@
+import { dictionary } from "@zxcvbn-ts/language-common";
+import { z } from "zod";
+import { MESSAGES, type ValidationCode } from "../errors.js";
+
+/**
+ * Request bodies for the auth endpoints. The same schemas validate requests (src/http/validate.ts)
+ * and describe them in the OpenAPI document, so the two cannot drift apart.
+ * Rules beyond the JSON type are refinements that carry their SPEC code in `params.code`.
+ */
+
+export const EMAIL_MAX = 254;
+export const PASSWORD_MIN_CHARS = 8;
+export const PASSWORD_MAX_BYTES = 72;
+export const NAME_MAX = 255;
+export const NAME_PART_MAX = 100;
+
+/** WHATWG's valid e-mail address (what `<input type=email>` accepts), with at least one dot in the domain. */
+const EMAIL_PATTERN =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+/** Letters of any script, combining marks, spaces, hyphens and apostrophes; periods in full names. */
+const NAME_PART_PATTERN = /^[\p{L}\p{M}' ’-]+$/u;
+const FULL_NAME_PATTERN = /^[\p{L}\p{M}' ’.-]+$/u;
+const CONTROL = /\p{Cc}/u;
+
+const COMMON_PASSWORDS: ReadonlySet<string> = new Set(dictionary["passwords-common"]);
+
+/** True when a password (any case) is on the list of ~49,000 common passwords. */
+export function isCommonPassword(password: string): boolean {
+  return COMMON_PASSWORDS.has(password.toLowerCase());
+}
+
+const codePoints = (s: string) => [...s].length;
+
+function problem(ctx: z.RefinementCtx, code: ValidationCode, message: string = MESSAGES[code]) {
+  ctx.addIssue({ code: "custom", message, params: { code } });
+}
+
+/** null and blank strings count as absent, so `""` is "missing", not "invalid". */
+const blankAsAbsent = (value: unknown) =>
+  value === null || (typeof value === "string" && value.trim() === "") ? undefined : value;
+
+function text(field: string) {
+  return z.string({
+    error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`),
+  });
+}
+
+const email = z.preprocess(
+  blankAsAbsent,
+  text("email")
+    .overwrite((s) => s.trim().toLowerCase())
+    .superRefine((value, ctx) => {
+      if (value.length > EMAIL_MAX || !EMAIL_PATTERN.test(value)) problem(ctx, "INVALID_EMAIL");
+    })
+    .meta({ format: "email", maxLength: EMAIL_MAX, example: "ada@example.com" }),
+);
+
+const newPassword = z.preprocess(
+  (value) => (value === "" || value === null ? undefined : value),
+  text("password")
+    .overwrite((s) => s.normalize("NFKC"))
+    .superRefine((value, ctx) => {
+      if (!value.isWellFormed()) problem(ctx, "INVALID_TYPE", "password must be valid Unicode text");
+      else if (codePoints(value) < PASSWORD_MIN_CHARS) problem(ctx, "WEAK_PASSWORD");
+      else if (Buffer.byteLength(value, "utf8") > PASSWORD_MAX_BYTES) problem(ctx, "PASSWORD_TOO_LONG");
+      else if (isCommonPassword(value)) problem(ctx, "PASSWORD_TOO_COMMON");
+    })
+    .meta({
+      minLength: PASSWORD_MIN_CHARS,
+      description: `At least ${PASSWORD_MIN_CHARS} characters after NFKC normalisation, at most ${PASSWORD_MAX_BYTES} bytes of UTF-8, not a common password.`,
+      writeOnly: true,
+    }),
+);
+
+function personName(field: string, pattern: RegExp, max: number) {
+  return z.preprocess(
+    blankAsAbsent,
+    text(field)
+      .superRefine((value, ctx) => {
+        if (CONTROL.test(value)) problem(ctx, "INVALID_NAME");
+      })
+      .overwrite((s) => s.normalize("NFC").trim().replace(/\s+/gu, " "))
+      .superRefine((value, ctx) => {
+        if (!pattern.test(value) || !/\p{L}/u.test(value)) problem(ctx, "INVALID_NAME");
+        else if (codePoints(value) > max) problem(ctx, "NAME_TOO_LONG");
+      })
+      .meta({ minLength: 1, maxLength: max })
+      .optional(),
+  );
+}
+
+const namePart = (field: string) => personName(field, NAME_PART_PATTERN, NAME_PART_MAX);
+
+/** seed 001 sends first_name / last_name: accepted as aliases of firstName / lastName. */
+function acceptSnakeCaseNames(body: unknown): unknown {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return body;
+  const b = body as Record<string, unknown>;
+  return { ...b, firstName: b.firstName ?? b.first_name, lastName: b.lastName ?? b.last_name };
+}
+
+const present = (value: unknown) => blankAsAbsent(value) !== undefined;
+
+export const registerBody = z
+  .preprocess(
+    acceptSnakeCaseNames,
+    z
+      .object(
+        {
+          email,
+          password: newPassword,
+          name: personName("name", FULL_NAME_PATTERN, NAME_MAX).describe(
+            "Full name. Give `name`, or both `firstName` and `lastName`, or all three.",
+          ),
+          firstName: namePart("firstName"),
+          lastName: namePart("lastName"),
+        },
+        { error: "Request body must be a JSON object" },
+      )
+      .superRefine(
+        (body, ctx) => {
+          // A name is required: `name`, or both parts. Runs even when other fields failed, so
+          // every problem is reported at once.
+          if (present(body.name) || (present(body.firstName) && present(body.lastName))) return;
+          const missing = present(body.firstName) ? "lastName" : present(body.lastName) ? "firstName" : "name";
+          ctx.addIssue({
+            code: "custom",
+            path: [missing],
+            message: `${missing} is required`,
+            params: { code: "MISSING_FIELDS" },
+          });
+        },
+        { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+      ),
+  )
+  .meta({ id: "RegisterBody" });
+
+export const loginBody = z
+  .object(
+    {
+      email: z.preprocess(
+        blankAsAbsent,
+        text("email").overwrite((s) => s.trim().toLowerCase()),
+      ),
+      password: z.preprocess(
+        (value) => (value === "" || value === null ? undefined : value),
+        text("password")
+          .overwrite((s) => s.normalize("NFKC"))
+          .meta({ writeOnly: true }),
+      ),
+    },
+    { error: "Request body must be a JSON object" },
+  )
+  .meta({ id: "LoginBody" });
+
+export type RegisterBody = z.output<typeof registerBody>;
+export type LoginBody = z.output<typeof loginBody>;

@@ -1,0 +1,85 @@
+import { type Kysely, sql } from "kysely";
+import type { Schema } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import type { Role, UserRow } from "./user.js";
+
+export interface NewUser {
+  email: string;
+  name: string;
+  firstName: string | null;
+  lastName: string | null;
+  passwordHash: string;
+}
+
+export interface UserRepository {
+  findUserByEmail(email: string): Promise<UserRow | undefined>;
+  findUserById(id: string): Promise<UserRow | undefined>;
+  /** Throws AppError EMAIL_TAKEN when the e-mail (in any case) is already stored. */
+  createUser(user: NewUser): Promise<UserRow>;
+  /** Replaces a hash only if it is still `previousHash`, so two concurrent re-hashes cannot clash. */
+  updatePasswordHash(id: string, previousHash: string, passwordHash: string): Promise<boolean>;
+  /** Returns the updated user, or undefined when no user has this e-mail. */
+  setRole(email: string, role: Role): Promise<UserRow | undefined>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown };
+  // PGlite's errors are not pg's DatabaseError class: test the code, not instanceof.
+  return e?.code === "23505" && (e.constraint === undefined || e.constraint === constraint);
+}
+
+/** Users in PostgreSQL. E-mails are compared by lower(email), which the unique index covers. */
+export function createUserRepository(db: Kysely<Schema>): UserRepository {
+  return {
+    async findUserByEmail(email) {
+      return db.selectFrom("users").selectAll().where(sql`lower(email)`, "=", email.toLowerCase()).executeTakeFirst();
+    },
+
+    async findUserById(id) {
+      if (!UUID.test(id)) return undefined;
+      return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+    },
+
+    async createUser(user) {
+      try {
+        return await db
+          .insertInto("users")
+          .values({
+            email: user.email,
+            name: user.name,
+            first_name: user.firstName,
+            last_name: user.lastName,
+            password_hash: user.passwordHash,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      } catch (error) {
+        if (isUniqueViolation(error, "users_email_key")) {
+          throw new AppError("EMAIL_TAKEN", "Email already registered", { cause: error });
+        }
+        throw error;
+      }
+    },
+
+    async updatePasswordHash(id, previousHash, passwordHash) {
+      const result = await db
+        .updateTable("users")
+        .set({ password_hash: passwordHash, updated_at: sql<Date>`now()` })
+        .where("id", "=", id)
+        .where("password_hash", "=", previousHash)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async setRole(email, role) {
+      return db
+        .updateTable("users")
+        .set({ role, updated_at: sql<Date>`now()` })
+        .where(sql`lower(email)`, "=", email.toLowerCase())
+        .returningAll()
+        .executeTakeFirst();
+    },
+  };
+}

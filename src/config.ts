@@ -1,0 +1,152 @@
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+
+/** A duration such as `7d`, `12h`, `30m`, `45s` or a bare number of seconds, in seconds. */
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+\s*[smhd]?$/, "must be a number of seconds or a duration such as 7d, 12h, 30m")
+  .transform((value) => {
+    const amount = Number.parseInt(value, 10);
+    const unit = value.at(-1) ?? "s";
+    const factor = { s: 1, m: 60, h: 3600, d: 86_400 }[unit] ?? 1;
+    return amount * factor;
+  })
+  .refine((seconds) => seconds > 0, "must be greater than zero");
+
+const onOff = z.enum(["on", "off"]);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: int(0, 65_535).default(3000),
+    HOST: z.string().min(1).optional(),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),
+    ),
+    DATA_DIR: z.string().min(1).default("./data"),
+    JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+    JWT_EXPIRES_IN: duration.default(7 * 86_400),
+    BCRYPT_COST: int(4, 31).default(12),
+    REDIS_URL: z.preprocess(
+      emptyAsUndefined,
+      z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
+    ),
+    RATE_LIMIT: onOff.default("on"),
+    HASH_CONCURRENCY: int(1, 256).default(availableParallelism()),
+    HASH_QUEUE_MAX: int(0, 100_000).default(64),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    TRUST_PROXY: z.string().default("false"),
+    DB_POOL_MAX: int(1, 1000).default(10),
+    DB_TIMEOUT_MS: int(100, 600_000).default(5000),
+    SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+    CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
+    PUBLIC_ORIGIN: z.preprocess(emptyAsUndefined, z.url().optional()),
+    API_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    if (!env.JWT_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required when NODE_ENV=production" });
+    }
+    if (env.BCRYPT_COST < 10) {
+      ctx.addIssue({ code: "custom", path: ["BCRYPT_COST"], message: "must be at least 10 when NODE_ENV=production" });
+    }
+    if (env.RATE_LIMIT === "off") {
+      ctx.addIssue({ code: "custom", path: ["RATE_LIMIT"], message: "cannot be off when NODE_ENV=production" });
+    }
+  })
+  .superRefine((env, ctx) => {
+    if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET, "utf8") < 32) {
+      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "must be at least 32 bytes" });
+    }
+  });
+
+export interface Config {
+  env: "development" | "production" | "test";
+  port: number;
+  /** Default: every interface in production, loopback otherwise. */
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** undefined until resolved: in development a secret is generated once and kept in DATA_DIR. */
+  jwtSecret: string | undefined;
+  jwtExpiresInSeconds: number;
+  bcryptCost: number;
+  redisUrl: string | undefined;
+  rateLimit: boolean;
+  hashConcurrency: number;
+  hashQueueMax: number;
+  logLevel: string;
+  trustProxy: boolean | number | string;
+  dbPoolMax: number;
+  dbTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  corsOrigins: string[];
+  /** The site's own origin for the CSRF check on form posts; derived from the request when unset. */
+  publicOrigin: string | undefined;
+  /** Where the web client finds the API; the same process when unset. */
+  apiBaseUrl: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Express's `trust proxy`: true/false, a hop count, or a comma-separated list of addresses/subnets. */
+function parseTrustProxy(value: string): boolean | number | string {
+  const v = value.trim().toLowerCase();
+  if (v === "true") return true;
+  if (v === "false" || v === "") return false;
+  if (/^\d+$/.test(v)) return Number.parseInt(v, 10);
+  return value.trim();
+}
+
+/**
+ * Parses the environment once. Every bad value is reported, one line each, in a ConfigError.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join(".") || "environment";
+        const given = env[name];
+        const shown = given === undefined || /SECRET|URL/.test(name) ? "" : ` (got "${given}")`;
+        return `${name} ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST ?? (e.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1"),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    jwtSecret: e.JWT_SECRET,
+    jwtExpiresInSeconds: e.JWT_EXPIRES_IN,
+    bcryptCost: e.BCRYPT_COST,
+    redisUrl: e.REDIS_URL,
+    rateLimit: e.RATE_LIMIT === "on",
+    hashConcurrency: e.HASH_CONCURRENCY,
+    hashQueueMax: e.HASH_QUEUE_MAX,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    dbPoolMax: e.DB_POOL_MAX,
+    dbTimeoutMs: e.DB_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    corsOrigins: (e.CORS_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+    publicOrigin: e.PUBLIC_ORIGIN,
+    apiBaseUrl: e.API_BASE_URL,
+  };
+}
