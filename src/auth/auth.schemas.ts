@@ -91,10 +91,13 @@ function personName(field: string, pattern: RegExp, max: number) {
 
 const namePart = (field: string) => personName(field, NAME_PART_PATTERN, NAME_PART_MAX);
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
 /** seed 001 sends first_name / last_name: accepted as aliases of firstName / lastName. */
 function acceptSnakeCaseNames(body: unknown): unknown {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return body;
-  const b = body as Record<string, unknown>;
+  if (!isPlainObject(body)) return body;
+  const b = body;
   return { ...b, firstName: b.firstName ?? b.first_name, lastName: b.lastName ?? b.last_name };
 }
 
@@ -129,7 +132,7 @@ export const registerBody = z
             params: { code: "MISSING_FIELDS" },
           });
         },
-        { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+        { when: (payload) => isPlainObject(payload.value) },
       ),
   )
   .meta({ id: "RegisterBody" });

@@ -55,7 +55,6 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     // transaction (never pg.Pool.query, which breaks PGlite's adapter after the first error).
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
     return createDatabase("pglite", pool, async () => {
-      await pool.end();
       await pglite.close();
       await release?.();
     });

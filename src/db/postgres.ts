@@ -23,5 +23,6 @@ export function openPostgres(options: PostgresOptions): Database {
   });
   // An idle client whose server went away emits 'error' on the pool; unhandled, it would kill the process.
   pool.on("error", (error) => options.onPoolError?.(error));
-  return createDatabase("postgres", pool, () => pool.end());
+  // Kysely ends the pool when the database is closed.
+  return createDatabase("postgres", pool);
 }
