@@ -61,7 +61,12 @@ describe("register body: names", () => {
   });
 
   it("takes first_name and last_name as aliases", () => {
-    const parsed = registerBody.parse({ email: valid.email, password: valid.password, first_name: "Ada", last_name: "L" });
+    const parsed = registerBody.parse({
+      email: valid.email,
+      password: valid.password,
+      first_name: "Ada",
+      last_name: "L",
+    });
     expect(parsed).toMatchObject({ firstName: "Ada", lastName: "L" });
   });
 

@@ -6,7 +6,14 @@ import { AppError } from "../errors.js";
 import { createUserRepository, type NewUser, type UserRepository } from "./users.repository.js";
 
 function newUser(overrides: Partial<NewUser> = {}): NewUser {
-  return { email: uniqueEmail(), name: "Ada Lovelace", firstName: "Ada", lastName: "Lovelace", passwordHash: "$2b$04$x", ...overrides };
+  return {
+    email: uniqueEmail(),
+    name: "Ada Lovelace",
+    firstName: "Ada",
+    lastName: "Lovelace",
+    passwordHash: "$2b$04$x",
+    ...overrides,
+  };
 }
 
 // One contract, run against every engine the service supports.

@@ -34,6 +34,8 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 export function createUserRepository(db: Kysely<Schema>): UserRepository {
   return {
     async findUserByEmail(email) {
+      // PostgreSQL text cannot hold NUL (it would fail with 22021 → 500): no stored user has one.
+      if (email.includes("\u0000")) return undefined;
       return db.selectFrom("users").selectAll().where(sql`lower(email)`, "=", email.toLowerCase()).executeTakeFirst();
     },
 

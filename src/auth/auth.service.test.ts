@@ -1,0 +1,118 @@
+import bcrypt from "bcrypt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_ENGINES, uniqueEmail } from "../../test/helpers.js";
+import { type Database, migrateToLatest } from "../db/index.js";
+import type { AppError } from "../errors.js";
+import { loginBody, registerBody } from "./auth.schemas.js";
+import { type AuthService, createAuthService } from "./auth.service.js";
+import { bcryptCost, createPasswordHasher } from "./passwords.js";
+import { createTokenSigner } from "./tokens.js";
+import { createUserRepository, type UserRepository } from "./users.repository.js";
+
+const COST = 5;
+
+describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
+  let database: Database;
+  let users: UserRepository;
+  let auth: AuthService;
+  const jobs: string[] = [];
+
+  beforeAll(async () => {
+    database = await engine.open();
+    await migrateToLatest(database.db);
+    users = createUserRepository(database.db);
+    const passwords = createPasswordHasher({
+      cost: COST,
+      concurrency: 2,
+      queueMax: 64,
+      onJobDone: (_seconds, operation) => jobs.push(operation),
+    });
+    const tokens = createTokenSigner({ secret: "s".repeat(32), expiresInSeconds: 3600 });
+    auth = createAuthService({ users, passwords, tokens });
+  });
+  afterAll(() => database?.close());
+
+  const register = (body: Record<string, unknown>) =>
+    auth.registerUser(registerBody.parse({ password: "correct horse battery", ...body }));
+
+  it("registers: stores a bcrypt hash (never the password) and returns a token for the user", async () => {
+    const email = uniqueEmail();
+    const { token, user } = await register({ email, firstName: "Ada", lastName: "Lovelace" });
+    expect(user).toMatchObject({
+      email,
+      name: "Ada Lovelace",
+      firstName: "Ada",
+      lastName: "Lovelace",
+      role: "user",
+      isAdmin: false,
+    });
+    expect(user).not.toHaveProperty("passwordHash");
+    const row = await users.findUserById(user.id);
+    expect(row?.password_hash).not.toContain("correct horse");
+    expect(bcryptCost(row?.password_hash ?? "")).toBe(COST);
+    expect(await bcrypt.compare("correct horse battery", row?.password_hash ?? "")).toBe(true);
+    expect((await auth.authenticateToken(token)).id).toBe(user.id);
+  });
+
+  it("uses `name` as given, with null name parts", async () => {
+    const { user } = await register({ email: uniqueEmail(), name: "Dr. Ada Lovelace" });
+    expect(user).toMatchObject({ name: "Dr. Ada Lovelace", firstName: null, lastName: null });
+  });
+
+  it("refuses a duplicate before hashing: no bcrypt work is spent", async () => {
+    const email = uniqueEmail();
+    await register({ email, name: "Ada" });
+    const before = jobs.length;
+    const error = (await register({ email: email.toUpperCase(), name: "Eve" }).catch((e) => e)) as AppError;
+    expect(error.code).toBe("EMAIL_TAKEN");
+    expect(jobs.length).toBe(before);
+  });
+
+  it("logs in with the right password, in any e-mail case", async () => {
+    const email = uniqueEmail();
+    const { user } = await register({ email, name: "Ada" });
+    const result = await auth.loginUser(
+      loginBody.parse({ email: email.toUpperCase(), password: "correct horse battery" }),
+    );
+    expect(result.user.id).toBe(user.id);
+    expect((await auth.authenticateToken(result.token)).email).toBe(email);
+  });
+
+  it("answers the same INVALID_CREDENTIALS for a wrong password and an unknown e-mail, with a bcrypt compare in both", async () => {
+    const email = uniqueEmail();
+    await register({ email, name: "Ada" });
+    const wrong = (await auth.loginUser({ email, password: "not the password" }).catch((e) => e)) as AppError;
+    const before = jobs.length;
+    const unknown = (await auth.loginUser({ email: uniqueEmail(), password: "whatever" }).catch((e) => e)) as AppError;
+    expect(jobs.slice(before)).toContain("verify");
+    expect([wrong.code, wrong.message]).toEqual(["INVALID_CREDENTIALS", "Invalid email or password"]);
+    expect([unknown.code, unknown.message]).toEqual([wrong.code, wrong.message]);
+  });
+
+  it("refuses a login password over 72 bytes even when its first 72 bytes are right", async () => {
+    const email = uniqueEmail();
+    const password = "x1".repeat(36);
+    await register({ email, name: "Ada", password });
+    expect((await auth.loginUser({ email, password })).user.email).toBe(email);
+    const error = (await auth.loginUser({ email, password: `${password}tail` }).catch((e) => e)) as AppError;
+    expect(error.code).toBe("INVALID_CREDENTIALS");
+  });
+
+  it("re-hashes a hash made with a lower cost on successful login", async () => {
+    const email = uniqueEmail();
+    const { user } = await register({ email, name: "Ada" });
+    const oldHash = await bcrypt.hash("correct horse battery", 4);
+    await database.db.updateTable("users").set({ password_hash: oldHash }).where("id", "=", user.id).execute();
+    await auth.loginUser({ email, password: "correct horse battery" });
+    const row = await users.findUserById(user.id);
+    expect(bcryptCost(row?.password_hash ?? "")).toBe(COST);
+    expect(await bcrypt.compare("correct horse battery", row?.password_hash ?? "")).toBe(true);
+  });
+
+  it("refuses a valid token whose user no longer exists", async () => {
+    const { token, user } = await register({ email: uniqueEmail(), name: "Ada" });
+    await database.db.deleteFrom("users").where("id", "=", user.id).execute();
+    const error = (await auth.authenticateToken(token).catch((e) => e)) as AppError;
+    expect(error.code).toBe("UNAUTHORIZED");
+  });
+});

@@ -1,0 +1,75 @@
+import request from "supertest";
+import { afterAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
+import { createAuthService } from "../src/auth/auth.service.js";
+import { createPasswordHasher } from "../src/auth/passwords.js";
+import { createTokenSigner } from "../src/auth/tokens.js";
+import { createUserRepository } from "../src/auth/users.repository.js";
+import { openPglite } from "../src/db/pglite.js";
+import { openPostgres } from "../src/db/postgres.js";
+import type { Portico } from "../src/portico.js";
+import { createTestPortico, newUserBody, silentLogger, TEST_JWT_SECRET } from "./helpers.js";
+
+const REGISTER = "/api/v1/auth/register";
+const opened: { close(): Promise<void> }[] = [];
+afterAll(async () => {
+  for (const o of opened) await o.close();
+});
+
+async function portico(env: Record<string, string> = {}): Promise<Portico> {
+  const p = await createTestPortico(await openPglite({ dataDir: undefined }), env);
+  opened.push(p);
+  return p;
+}
+
+describe("API under faults", () => {
+  it("answers 503 OVERLOADED with Retry-After when the hashing queue is full", async () => {
+    const { app } = await portico({ HASH_CONCURRENCY: "1", HASH_QUEUE_MAX: "1", BCRYPT_COST: "10" });
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => request(app).post(REGISTER).send(newUserBody())),
+    );
+    const overloaded = responses.filter((r) => r.status === 503);
+    expect(responses.filter((r) => r.status === 201).length).toBeGreaterThanOrEqual(2);
+    expect(overloaded.length).toBeGreaterThanOrEqual(1);
+    for (const res of overloaded) {
+      expect(res.body).toMatchObject({ statusCode: 503, code: "OVERLOADED", message: "Server is busy" });
+      expect(Number(res.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    }
+    expect(responses.every((r) => r.status === 201 || r.status === 503)).toBe(true);
+  });
+
+  it("answers 503 SERVICE_UNAVAILABLE (never 500, never a hang) when PostgreSQL cannot be reached", async () => {
+    // Port 1 on loopback: nothing listens there, so every connection is refused.
+    const database = openPostgres({ url: "postgres://postgres@127.0.0.1:1/none", poolMax: 2, timeoutMs: 1000 });
+    opened.push(database);
+    const passwords = createPasswordHasher({ cost: 4, concurrency: 1, queueMax: 8 });
+    const auth = createAuthService({
+      users: createUserRepository(database.db),
+      passwords,
+      tokens: createTokenSigner({ secret: TEST_JWT_SECRET, expiresInSeconds: 60 }),
+    });
+    const app = createApp({ config: { trustProxy: false, dbTimeoutMs: 1000 }, database, auth, logger: silentLogger() });
+    const started = Date.now();
+    const res = await request(app).post(REGISTER).send(newUserBody());
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ code: "SERVICE_UNAVAILABLE", message: "Service temporarily unavailable" });
+    expect(res.headers["retry-after"]).toBeDefined();
+    const ready = await request(app).get("/readyz");
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ code: "SERVICE_UNAVAILABLE", checks: { database: "down" } });
+  });
+
+  it("answers 500 INTERNAL_ERROR, with no SQL or stack, when the database fails unexpectedly", async () => {
+    const { app, database } = await portico();
+    await database.db.schema.dropTable("users").execute();
+    const res = await request(app).post(REGISTER).send(newUserBody());
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({
+      error: "Internal Server Error",
+      message: "Internal server error",
+      statusCode: 500,
+      code: "INTERNAL_ERROR",
+    });
+  });
+});

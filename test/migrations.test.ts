@@ -1,0 +1,44 @@
+import { sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { migrateToLatest } from "../src/db/index.js";
+import { openPglite } from "../src/db/pglite.js";
+import { openPostgres } from "../src/db/postgres.js";
+import { createServerDatabase, SKIP_POSTGRES_REASON, TEST_DATABASE_URL } from "./helpers.js";
+
+describe("migrations", () => {
+  it("apply once on PGlite and are a no-op the second time", async () => {
+    const database = await openPglite({ dataDir: undefined });
+    try {
+      expect(await migrateToLatest(database.db)).toEqual(["0001_create_users"]);
+      expect(await migrateToLatest(database.db)).toEqual([]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  describe.skipIf(!TEST_DATABASE_URL)(
+    `on the PostgreSQL server ${TEST_DATABASE_URL ? "" : `(${SKIP_POSTGRES_REASON})`}`,
+    () => {
+      it.each([1, 2, 3])(
+        "two migrators racing on an empty database both succeed, and apply each migration once (run %i)",
+        async () => {
+          const server = await createServerDatabase(TEST_DATABASE_URL as string);
+          const a = openPostgres({ url: server.url, poolMax: 2, timeoutMs: 10_000 });
+          const b = openPostgres({ url: server.url, poolMax: 2, timeoutMs: 10_000 });
+          try {
+            const [appliedA, appliedB] = await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)]);
+            expect([...appliedA, ...appliedB]).toEqual(["0001_create_users"]);
+            const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(a.db);
+            expect(rows.map((r) => r.name)).toEqual(["0001_create_users"]);
+            const index = await sql`select 1 from pg_indexes where indexname = 'users_email_key'`.execute(a.db);
+            expect(index.rows).toHaveLength(1);
+          } finally {
+            await a.close();
+            await b.close();
+            await server.drop();
+          }
+        },
+      );
+    },
+  );
+});
