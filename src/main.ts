@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from "./config.js";
+import { DataDirLockedError } from "./db/pglite.js";
 import { createLogger } from "./logger.js";
 import { startPortico } from "./portico.js";
 
@@ -41,6 +42,7 @@ async function main() {
 
 main().catch((error) => {
   console.error(error instanceof Error ? `portico: ${error.message}` : error);
-  if (error instanceof Error && error.cause) console.error("cause:", error.cause);
+  if (error instanceof Error && error.cause && !(error instanceof DataDirLockedError))
+    console.error("cause:", error.cause);
   process.exit(1);
 });
