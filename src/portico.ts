@@ -10,6 +10,7 @@ import { createUserRepository } from "./auth/users.repository.js";
 import type { Config } from "./config.js";
 import { type Database, migrateToLatest, openDatabase } from "./db/index.js";
 import type { Logger } from "./logger.js";
+import { loadWebHandler, webOptions } from "./web/mount.js";
 
 export interface Portico {
   app: express.Express;
@@ -51,7 +52,8 @@ export async function createPortico(config: Config, logger: Logger, database?: D
       tokens,
       onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
     });
-    const app = createApp({ config, database: db, auth, logger });
+    const web = await loadWebHandler(webOptions(config), logger);
+    const app = createApp({ config, database: db, auth, logger, web });
     return { app, database: db, passwords, close: () => db.close() };
   } catch (error) {
     if (!database) await db.close();

@@ -1,0 +1,105 @@
+import { existsSync } from "node:fs";
+import type { ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import express, { type Request, type RequestHandler } from "express";
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
+
+/** web/dist: two levels up from src/web (tsx, vitest) and from dist/web (compiled). */
+export const WEB_DIST_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+
+/** Form posts are a few hundred bytes; the same cap as the API's JSON bodies. */
+const FORM_LIMIT = "16kb";
+
+/**
+ * What every page request gets in Astro's `locals`. web/src/env.d.ts declares the same shape
+ * (App.Locals) for the pages: keep the two in step.
+ */
+export interface WebLocals {
+  siteOrigin: string;
+  apiBaseUrl: string;
+  secureCookies: boolean;
+  clientAddress: string | undefined;
+  requestId: string | undefined;
+  log: Logger | undefined;
+}
+
+/** The adapter's middleware-mode handler (web/dist/server/entry.mjs). */
+type AstroHandler = (req: Request, res: ServerResponse, next: () => void, locals: WebLocals) => Promise<void>;
+
+export interface WebOptions {
+  /** PUBLIC_ORIGIN; unset: the origin each request was sent to, as Express sees it (TRUST_PROXY). */
+  publicOrigin: string | undefined;
+  /** API_BASE_URL; unset: this same process, at the address and port the request came in on. */
+  apiBaseUrl: string | undefined;
+  /** Secure cookies: in production. */
+  secureCookies: boolean;
+}
+
+export function webOptions(config: Config): WebOptions {
+  return {
+    publicOrigin: config.publicOrigin,
+    apiBaseUrl: config.apiBaseUrl,
+    secureCookies: config.env === "production",
+  };
+}
+
+/** The address a connection came in on, as a base URL: the API of this very process. */
+export function sameProcessUrl(socket: Socket): string {
+  const address = (socket.localAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
+  return `http://${address.includes(":") ? `[${address}]` : address}:${socket.localPort}`;
+}
+
+/**
+ * The built web client as Express middleware: static assets, then the server-rendered pages,
+ * then an HTML 404 for browsers (anything else falls through to the JSON 404).
+ * Undefined, with a warning, when the client has not been built (`npm run build:web`).
+ */
+export async function loadWebHandler(
+  options: WebOptions,
+  logger: Logger,
+  distDir: string = WEB_DIST_DIR,
+): Promise<RequestHandler | undefined> {
+  const entry = join(distDir, "server", "entry.mjs");
+  if (!existsSync(entry)) {
+    logger.warn({ entry }, "web client not built (npm run build:web): serving the API only");
+    return undefined;
+  }
+  const { handler } = (await import(pathToFileURL(entry).href)) as { handler: AstroHandler };
+  const clientDir = join(distDir, "client");
+  const hashedAssets = join(clientDir, "_astro");
+  const publicOrigin = options.publicOrigin && new URL(options.publicOrigin).origin;
+
+  const router = express.Router();
+  router.use(
+    express.static(clientDir, {
+      index: false,
+      redirect: false,
+      setHeaders(res, path) {
+        // Astro puts a content hash in every file name under _astro/.
+        if (path.startsWith(hashedAssets)) res.set("Cache-Control", "public, max-age=31536000, immutable");
+      },
+    }),
+  );
+  // Astro reads a body it is handed as text, so the size cap applies before it sees the post.
+  router.use(express.text({ type: () => true, limit: FORM_LIMIT }));
+  router.use((req, res, next) => {
+    const locals: WebLocals = {
+      siteOrigin: publicOrigin || `${req.protocol}://${req.host}`,
+      apiBaseUrl: options.apiBaseUrl ?? sameProcessUrl(req.socket),
+      secureCookies: options.secureCookies,
+      clientAddress: req.ip,
+      requestId: res.getHeader("x-request-id")?.toString(),
+      log: req.log,
+    };
+    const notAPage = () => {
+      const wantsHtml = (req.method === "GET" || req.method === "HEAD") && req.accepts(["json", "html"]) === "html";
+      if (!wantsHtml) return next();
+      res.status(404).set("Cache-Control", "no-store").sendFile(join(clientDir, "404.html"));
+    };
+    handler(req, res, notAPage, locals).catch(next);
+  });
+  return router;
+}

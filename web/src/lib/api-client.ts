@@ -1,0 +1,126 @@
+/**
+ * All HTTP between the web client and the API, in one place (seed 000: "the client server makes
+ * an API call to the register endpoint"). The base URL is configurable, so the pages and the API
+ * can run in one process (the default) or apart.
+ */
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  firstName: string | null;
+  lastName: string | null;
+  role: "user" | "admin";
+  isAdmin: boolean;
+  createdAt: string;
+}
+
+export interface FieldProblem {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** SPEC §1's error shape; a network failure becomes SERVICE_UNAVAILABLE. */
+export interface ApiError {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: FieldProblem[];
+}
+
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export interface Session {
+  token: string;
+  user: User;
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  /** Sent as X-Forwarded-For: the API counts rate limits per person when it trusts this hop. */
+  clientAddress?: string | undefined;
+  requestId?: string | undefined;
+  /** Told when the API cannot be reached or answers something that is not SPEC's JSON. */
+  onFailure?: (details: object, message: string) => void;
+  timeoutMs?: number;
+}
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+}
+
+export interface LoginInput {
+  email: string;
+  password: string;
+}
+
+const UNAVAILABLE: ApiError = {
+  statusCode: 503,
+  code: "SERVICE_UNAVAILABLE",
+  message: "Service temporarily unavailable",
+};
+
+function isApiError(value: unknown): value is ApiError {
+  const v = value as Partial<ApiError> | null;
+  return typeof v?.code === "string" && typeof v.message === "string" && typeof v.statusCode === "number";
+}
+
+export function createApiClient(options: ApiClientOptions) {
+  const base = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
+
+  async function call<T>(method: "GET" | "POST", path: string, init: { body?: object; token?: string } = {}) {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (init.body) headers["content-type"] = "application/json";
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    if (options.clientAddress) headers["x-forwarded-for"] = options.clientAddress;
+    if (options.requestId) headers["x-request-id"] = options.requestId;
+    const url = new URL(path, base);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(init.body && { body: JSON.stringify(init.body) }),
+        redirect: "error",
+        signal: AbortSignal.timeout(options.timeoutMs ?? 20_000),
+      });
+    } catch (error) {
+      options.onFailure?.({ err: error, api: url.origin }, "API unreachable");
+      return { ok: false, error: UNAVAILABLE } as const;
+    }
+    const payload: unknown = await response.json().catch(() => undefined);
+    if (response.ok && payload !== undefined) return { ok: true, value: payload as T } as const;
+    if (isApiError(payload)) return { ok: false, error: payload } as const;
+    options.onFailure?.({ status: response.status, api: url.origin }, "unexpected API answer");
+    return { ok: false, error: UNAVAILABLE } as const;
+  }
+
+  return {
+    /** POST /api/v1/auth/register → the new user and their token. */
+    registerUser: (input: RegisterInput): Promise<ApiResult<Session>> =>
+      call("POST", "api/v1/auth/register", { body: input }),
+    /** POST /api/v1/auth/login → the user and a fresh token. */
+    loginUser: (input: LoginInput): Promise<ApiResult<Session>> => call("POST", "api/v1/auth/login", { body: input }),
+    /** GET /api/v1/auth/me → the user the token belongs to. */
+    getCurrentUser: async (token: string): Promise<ApiResult<User>> => {
+      const result = await call<{ user: User }>("GET", "api/v1/auth/me", { token });
+      return result.ok ? { ok: true, value: result.value.user } : result;
+    },
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** The API client for this page request, set up from what the mount passed in. */
+export function apiClientFor(locals: App.Locals): ApiClient {
+  return createApiClient({
+    baseUrl: locals.apiBaseUrl,
+    clientAddress: locals.clientAddress,
+    requestId: locals.requestId,
+    onFailure: (details, message) => locals.log?.warn(details, message),
+  });
+}

@@ -1,0 +1,54 @@
+import type { AstroCookies } from "astro";
+
+/** The cookie holding the API's token (a JWT). httpOnly: page scripts never see it. */
+export const SESSION_COOKIE = "portico_session";
+/** Set by a registration, read once by the dashboard for its greeting. Holds no personal data. */
+const WELCOME_COOKIE = "portico_welcome";
+
+/** The token's `exp` (seconds since the epoch), read without verifying: the API verifies. */
+export function tokenExpiry(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
+    return typeof payload?.exp === "number" ? payload.exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps the token in a cookie that lives exactly as long as the token. */
+export function startSession(cookies: AstroCookies, token: string, secure: boolean): void {
+  const expiry = tokenExpiry(token);
+  cookies.set(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure,
+    path: "/",
+    ...(expiry !== undefined && { maxAge: Math.max(0, expiry - Math.floor(Date.now() / 1000)) }),
+  });
+}
+
+export function endSession(cookies: AstroCookies, secure: boolean): void {
+  cookies.delete(SESSION_COOKIE, { httpOnly: true, sameSite: "lax", secure, path: "/" });
+}
+
+export function sessionToken(cookies: AstroCookies): string | undefined {
+  return cookies.get(SESSION_COOKIE)?.value || undefined;
+}
+
+/** True when there is a session cookie whose token has not expired (a hint for links only). */
+export function looksSignedIn(cookies: AstroCookies): boolean {
+  const token = sessionToken(cookies);
+  const expiry = token && tokenExpiry(token);
+  return typeof expiry === "number" && expiry > Date.now() / 1000;
+}
+
+export function setWelcome(cookies: AstroCookies, secure: boolean): void {
+  cookies.set(WELCOME_COOKIE, "1", { httpOnly: true, sameSite: "lax", secure, path: "/dashboard", maxAge: 300 });
+}
+
+/** True once after a registration: the cookie is cleared as it is read. */
+export function takeWelcome(cookies: AstroCookies, secure: boolean): boolean {
+  if (!cookies.has(WELCOME_COOKIE)) return false;
+  cookies.delete(WELCOME_COOKIE, { httpOnly: true, sameSite: "lax", secure, path: "/dashboard" });
+  return true;
+}
