@@ -1,0 +1,91 @@
+import type { LoadResult } from "./load.js";
+import { fmt, median } from "./stats.js";
+import type { EngineResults } from "./suite.js";
+
+export interface Goal {
+  id: string;
+  label: string;
+  /** The measured value and the bound it must meet. */
+  value: number;
+  bound: number;
+  atLeast: boolean;
+  met: boolean;
+  /** How the value reads in a table, e.g. "0.99". */
+  shown: string;
+}
+
+export const rate = (runs: LoadResult[]) => median(runs.map((x) => x.okRate));
+export const p50 = (runs: LoadResult[]) => median(runs.map((x) => x.p50));
+export const p99 = (runs: LoadResult[]) => median(runs.map((x) => x.p99));
+
+function goal(id: string, label: string, value: number, bound: number, atLeast: boolean, digits = 3): Goal {
+  const met = Number.isFinite(value) && (atLeast ? value >= bound : value <= bound);
+  return { id, label, value, bound, atLeast, met, shown: fmt(value, digits) };
+}
+
+/** Every goal of issue 5, evaluated on one engine's results (medians, ratios within the run). */
+export function evaluateGoals(r: EngineResults): Goal[] {
+  const limit = median(r.limit12);
+  const growth0 = r.growth[0];
+  const growthLast = r.growth.at(-1);
+  return [
+    goal(
+      "ratio8",
+      "register, cost 12, 8 connections: req/s ÷ bcrypt limit ≥ 0.98",
+      rate(r.register12c8) / limit,
+      0.98,
+      true,
+    ),
+    goal(
+      "tail8",
+      "register, cost 12, 8 connections: p99 ÷ p50 ≤ 1.15",
+      p99(r.register12c8) / p50(r.register12c8),
+      1.15,
+      false,
+    ),
+    goal(
+      "ratio32",
+      "register, cost 12, 32 connections: req/s ÷ bcrypt limit ≥ 0.98",
+      rate(r.register12c32) / limit,
+      0.98,
+      true,
+    ),
+    goal(
+      "tail32",
+      "register, cost 12, 32 connections: p99 ÷ p50 ≤ 1.15",
+      p99(r.register12c32) / p50(r.register12c32),
+      1.15,
+      false,
+    ),
+    goal("login", "login, cost 12, 32 connections: req/s ÷ bcrypt limit ≥ 0.99", rate(r.login12) / limit, 0.99, true),
+    goal("probe", "sign-up burst: /me probe p99 ≤ 50 ms", p99(r.burstProbe), 50, false),
+    goal(
+      "duplicates",
+      "duplicates, cost 12: req/s ÷ register req/s (32 connections) ≥ 100",
+      rate(r.duplicates12) / rate(r.register12c32),
+      100,
+      true,
+    ),
+    goal(
+      "growth",
+      `register p50, cost 4: ${fmt(growthLast?.users)} users ÷ ${fmt(growth0?.users)} users ≤ 1.2`,
+      growthLast && growth0 ? p50(growthLast.runs) / p50(growth0.runs) : Number.NaN,
+      1.2,
+      false,
+    ),
+  ];
+}
+
+/** Responses that were not the expected status, and connection errors/timeouts, e.g. "503×2". */
+export function unexpected(runs: LoadResult[], expected: number): string {
+  const counts: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [status, n] of Object.entries(run.statusCounts)) {
+      if (Number(status) !== expected) counts[status] = (counts[status] ?? 0) + n;
+    }
+    if (run.errors > 0) counts["connection errors"] = (counts["connection errors"] ?? 0) + run.errors;
+    if (run.timeouts > 0) counts.timeouts = (counts.timeouts ?? 0) + run.timeouts;
+  }
+  const parts = Object.entries(counts).map(([status, n]) => `${status}×${n}`);
+  return parts.length === 0 ? "none" : parts.join(", ");
+}

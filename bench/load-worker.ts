@@ -1,0 +1,136 @@
+/**
+ * The load generator, run in its own process (forked by bench/lib/load.ts) so that its CPU is
+ * never the server's. It receives one job over IPC, runs it, answers with a summary and exits.
+ *
+ *  - "http": autocannon against the server. Every response is recorded with its status, so an
+ *    error is never counted as throughput; only the expected status counts as "ok". A register
+ *    request carries a new e-mail every time (autocannon calls setupRequest per request).
+ *  - "hash": the physical limit: bcrypt through the service's own hasher, at its parallelism.
+ */
+import { randomBytes } from "node:crypto";
+import autocannon from "autocannon";
+import { createPasswordHasher } from "../src/auth/passwords.js";
+import type { HttpJob, LoadJob, LoadResult } from "./lib/load.js";
+import { percentile } from "./lib/stats.js";
+
+export const BENCH_PASSWORD = "Bench-pass-4f9c-e21a";
+
+interface Sample {
+  doneAt: number;
+  ms: number;
+  ok: boolean;
+}
+
+function summarize(job: LoadJob, samples: Sample[], statusCounts: Record<string, number>, extra: Partial<LoadResult>) {
+  const start = job.warmupS;
+  const end = job.warmupS + job.durationS;
+  const inWindow = samples.filter((s) => s.ok && s.doneAt >= start && s.doneAt <= end);
+  const ms = inWindow.map((s) => s.ms);
+  const result: LoadResult = {
+    statusCounts,
+    errors: 0,
+    timeouts: 0,
+    total: samples.length,
+    okInWindow: inWindow.length,
+    okRate: inWindow.length / job.durationS,
+    p50: percentile(ms, 50),
+    p90: percentile(ms, 90),
+    p99: percentile(ms, 99),
+    max: percentile(ms, 100),
+    ...extra,
+  };
+  return result;
+}
+
+function requestFor(job: HttpJob): autocannon.Request {
+  const tag = `${process.pid.toString(36)}${randomBytes(3).toString("hex")}`;
+  let n = 0;
+  const json = { "content-type": "application/json" };
+  const s = job.scenario;
+  switch (s.type) {
+    case "register":
+      return {
+        method: "POST",
+        path: "/api/v1/auth/register",
+        headers: json,
+        setupRequest: (req) => {
+          const email = `r${tag}-${n++}@bench.example`;
+          return {
+            ...req,
+            body: JSON.stringify({ email, password: BENCH_PASSWORD, firstName: "Ada", lastName: "Bench" }),
+          };
+        },
+      };
+    case "duplicate":
+    case "login": {
+      const path = s.type === "login" ? "/api/v1/auth/login" : "/api/v1/auth/register";
+      return {
+        method: "POST",
+        path,
+        headers: json,
+        setupRequest: (req) => {
+          const email = s.emails[n++ % s.emails.length];
+          return {
+            ...req,
+            body: JSON.stringify({ email, password: BENCH_PASSWORD, firstName: "Ada", lastName: "Bench" }),
+          };
+        },
+      };
+    }
+    case "get":
+      return { method: "GET", path: s.path, headers: s.token ? { authorization: `Bearer ${s.token}` } : {} };
+  }
+}
+
+async function runHttp(job: HttpJob): Promise<LoadResult> {
+  const samples: Sample[] = [];
+  const statusCounts: Record<string, number> = {};
+  const started = performance.now();
+  const options: autocannon.Options = {
+    url: job.url,
+    connections: job.connections,
+    duration: job.warmupS + job.durationS,
+    timeout: job.timeoutS,
+    requests: [requestFor(job)],
+    ...(job.rate !== undefined && { overallRate: job.rate }),
+  };
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (error, done) => (error ? reject(error) : resolve(done)));
+    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      statusCounts[statusCode] = (statusCounts[statusCode] ?? 0) + 1;
+      samples.push({
+        doneAt: (performance.now() - started) / 1000,
+        ms: responseTime,
+        ok: statusCode === job.expectStatus,
+      });
+    });
+  });
+  return summarize(job, samples, statusCounts, { errors: result.errors, timeouts: result.timeouts });
+}
+
+async function runHash(job: Extract<LoadJob, { kind: "hash" }>): Promise<LoadResult> {
+  const hasher = createPasswordHasher({ cost: job.cost, concurrency: job.parallelism, queueMax: 1_000 });
+  const samples: Sample[] = [];
+  const started = performance.now();
+  const endAt = started + (job.warmupS + job.durationS) * 1000;
+  // Twice the parallelism in flight, so a hashing thread never waits for the next job.
+  const lane = async () => {
+    while (performance.now() < endAt) {
+      const t = performance.now();
+      await hasher.hashPassword(BENCH_PASSWORD);
+      const now = performance.now();
+      samples.push({ doneAt: (now - started) / 1000, ms: now - t, ok: true });
+    }
+  };
+  await Promise.all(Array.from({ length: job.parallelism * 2 }, lane));
+  return summarize(job, samples, { hash: samples.length }, {});
+}
+
+process.on("message", (job: LoadJob) => {
+  const run = job.kind === "hash" ? runHash(job) : runHttp(job);
+  run.then(
+    (result) => process.send?.({ result }, () => process.exit(0)),
+    (error: unknown) => process.send?.({ error: String(error) }, () => process.exit(1)),
+  );
+});
+process.send?.({ ready: true });

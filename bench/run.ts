@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: builds the server, measures it on PGlite and on a PostgreSQL server (loopback
+ * only), and writes docs/BENCHMARKS.md with a chart (docs/benchmarks.svg) and the raw results
+ * (docs/benchmarks.json).
+ *
+ *   npm run bench                      full run (~20 min), writes docs/
+ *   npm run bench -- --quick           smoke run (~3 min), writes to a temporary directory
+ *   options: --engines=pglite,postgres  --out=<dir>  --no-build
+ *   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres): where fresh
+ *   databases are created and dropped.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { renderChart } from "./lib/chart.js";
+import { serverAnswers } from "./lib/database.js";
+import { FULL, QUICK } from "./lib/profile.js";
+import { keptAnalysis, renderReport } from "./lib/report.js";
+import { benchEngine, type EngineKind, type EngineResults } from "./lib/suite.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    engines: { type: "string", default: "pglite,postgres" },
+    out: { type: "string" },
+    "no-build": { type: "boolean", default: false },
+  },
+});
+const profile = args.quick ? QUICK : FULL;
+const outDir = args.out ?? (args.quick ? join(tmpdir(), "portico-bench-quick") : join(root, "docs"));
+const postgresBaseUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
+
+/** Counts, every 15 s, whether another test run shares the machine (its numbers would be polluted). */
+function watchNeighbours() {
+  let busy = 0;
+  let checks = 0;
+  const check = () => {
+    checks++;
+    const found = spawnSync("pgrep", ["-f", "vitest"], { encoding: "utf8" }).stdout.trim();
+    if (found) busy++;
+  };
+  check();
+  const timer = setInterval(check, 15_000);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { busy, checks };
+    },
+  };
+}
+
+async function postgresVersion(): Promise<string> {
+  const client = new pg.Client({ connectionString: postgresBaseUrl });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ server_version: string }>("show server_version");
+    return `PostgreSQL ${rows[0]?.server_version}`;
+  } catch {
+    return "PostgreSQL server not reachable";
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function main() {
+  const started = performance.now();
+  if (!args["no-build"]) {
+    log("building the server (npm run build:server)");
+    const build = spawnSync("npm", ["run", "--silent", "build:server"], { cwd: root, stdio: "inherit" });
+    if (build.status !== 0) throw new Error("npm run build:server failed");
+  }
+  const wanted = (args.engines ?? "").split(",").filter(Boolean) as EngineKind[];
+  const skipped: string[] = [];
+  const engines: EngineKind[] = [];
+  for (const engine of wanted) {
+    if (engine === "postgres" && !(await serverAnswers(postgresBaseUrl))) {
+      skipped.push(`the PostgreSQL server (nothing answers at BENCH_DATABASE_URL or ${postgresBaseUrl})`);
+      log(`skipping postgres: no server at ${postgresBaseUrl.replace(/\/\/[^@]*@/, "//")}`);
+    } else engines.push(engine);
+  }
+  const workDir = mkdtempSync(join(tmpdir(), "portico-bench-"));
+  const neighbours = watchNeighbours();
+  const results: EngineResults[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  process.once("SIGINT", async () => {
+    log("interrupted: stopping servers, dropping benchmark databases");
+    for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) await cleanup().catch(() => {});
+    rmSync(workDir, { recursive: true, force: true });
+    process.exit(130);
+  });
+  try {
+    for (const engine of engines) {
+      log(`=== ${engine} (${profile.name} run) ===`);
+      results.push(
+        await benchEngine({
+          engine,
+          profile,
+          root,
+          workDir,
+          postgresBaseUrl,
+          jwtSecret: randomBytes(32).toString("hex"),
+          log,
+          cleanups,
+        }),
+      );
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  const { busy, checks } = neighbours.stop();
+  if (results.length === 0) throw new Error("no engine could be measured");
+
+  mkdirSync(outDir, { recursive: true });
+  const reportFile = join(outDir, "BENCHMARKS.md");
+  const chartFile = join(outDir, "benchmarks.svg");
+  writeFileSync(chartFile, renderChart(results));
+  writeFileSync(join(outDir, "benchmarks.json"), `${JSON.stringify({ profile: profile.name, results }, null, 1)}\n`);
+  const pglite = JSON.parse(readFileSync(join(root, "node_modules/@electric-sql/pglite/package.json"), "utf8")) as {
+    version: string;
+  };
+  const report = renderReport(
+    results,
+    {
+      profile: profile.name,
+      date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
+      commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim(),
+      cpu: cpus()[0]?.model.trim() ?? "unknown CPU",
+      cores: cpus().length,
+      memoryGiB: totalmem() / 2 ** 30,
+      node: process.versions.node,
+      postgres: await postgresVersion(),
+      pglite: pglite.version,
+      minutes: (performance.now() - started) / 60_000,
+      busyChecks: busy,
+      checks,
+      skipped,
+      chartFile: relative(outDir, chartFile),
+    },
+    keptAnalysis(existsSync(reportFile) ? readFileSync(reportFile, "utf8") : undefined),
+  );
+  writeFileSync(reportFile, report);
+  log(`wrote ${relative(process.cwd(), reportFile) || reportFile} (${profile.name} run)`);
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
