@@ -22,7 +22,7 @@ describe("config", () => {
       bcryptCost: 12,
       rateLimit: true,
       hashQueueMax: 64,
-      trustProxy: false,
+      trustProxy: "loopback",
     });
     expect(config.hashConcurrency).toBeGreaterThanOrEqual(1);
   });

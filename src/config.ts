@@ -15,6 +15,15 @@ const duration = z
   .refine((seconds) => seconds > 0, "must be greater than zero");
 
 const onOff = z.enum(["on", "off"]);
+
+/** An exact origin: scheme, host and port only ("*" and paths are refused). */
+function isOrigin(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol) && new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
@@ -35,15 +44,28 @@ const envSchema = z
       emptyAsUndefined,
       z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
     ),
+    REDIS_PREFIX: z.string().max(100).default("portico:"),
     RATE_LIMIT: onOff.default("on"),
     HASH_CONCURRENCY: int(1, 256).default(availableParallelism()),
     HASH_QUEUE_MAX: int(0, 100_000).default(64),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    TRUST_PROXY: z.string().default("false"),
+    // Loopback by default: the web client calls the API over loopback and forwards the browser's
+    // address, and a reverse proxy on the same host does the same. Other peers are never trusted.
+    TRUST_PROXY: z.string().default("loopback"),
     DB_POOL_MAX: int(1, 1000).default(10),
-    DB_TIMEOUT_MS: int(100, 600_000).default(5000),
+    // 3 s: with the database unreachable, API calls answer 503 well within 5 s.
+    DB_TIMEOUT_MS: int(100, 600_000).default(3000),
     SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
-    CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
+    CORS_ORIGINS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine(
+          (value) => value.split(",").every((o) => isOrigin(o.trim()) || o.trim() === ""),
+          "must be a comma-separated list of origins such as https://app.example.com (no wildcard, no path)",
+        )
+        .optional(),
+    ),
     PUBLIC_ORIGIN: z.preprocess(emptyAsUndefined, z.url().optional()),
     API_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
   })
@@ -65,6 +87,9 @@ const envSchema = z
     }
   });
 
+/** Every environment variable the service reads (the README and .env.example must list them all). */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   env: "development" | "production" | "test";
   port: number;
@@ -77,6 +102,8 @@ export interface Config {
   jwtExpiresInSeconds: number;
   bcryptCost: number;
   redisUrl: string | undefined;
+  /** Prepended to every Redis key, so several deployments can share one Redis. */
+  redisPrefix: string;
   rateLimit: boolean;
   hashConcurrency: number;
   hashQueueMax: number;
@@ -134,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtExpiresInSeconds: e.JWT_EXPIRES_IN,
     bcryptCost: e.BCRYPT_COST,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     rateLimit: e.RATE_LIMIT === "on",
     hashConcurrency: e.HASH_CONCURRENCY,
     hashQueueMax: e.HASH_QUEUE_MAX,
