@@ -26,6 +26,44 @@ const REDACT = [
   "*.jwtSecret",
 ];
 
+/** Keys whose values never reach a log line, at any depth of an error. */
+const SECRET_KEY =
+  /^(body|rawBody|password|newPassword|passwordHash|password_hash|token|accessToken|refreshToken|authorization|cookie|set-cookie|secret|jwtSecret)$/i;
+
+function scrub(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== "object" || depth > 5) return value;
+  if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value))
+    out[key] = SECRET_KEY.test(key) ? "[redacted]" : scrub(item, depth + 1);
+  return out;
+}
+
+/**
+ * pino's error serializer, then scrubbed: errors carry what they were handed. body-parser's parse
+ * error keeps the raw body in `body`, and V8's JSON.parse message quotes the start of it (the
+ * password, as likely as not), so that message and its stack are dropped too.
+ */
+export function serializeError(error: unknown): unknown {
+  const serialized = scrub(pino.stdSerializers.err(error as Error)) as Record<string, unknown>;
+  if (serialized?.type === "entity.parse.failed") {
+    serialized.message = "[redacted: malformed JSON body]";
+    delete serialized.stack;
+  }
+  return serialized;
+}
+
+/** A URL with the values of secret-looking query parameters replaced. */
+export function scrubUrl(url: string): string {
+  const query = url.indexOf("?");
+  if (query === -1) return url;
+  const params = new URLSearchParams(url.slice(query + 1));
+  for (const key of new Set(params.keys())) {
+    if (/pass|token|secret|code|key|auth|session/i.test(key)) params.set(key, "[redacted]");
+  }
+  return `${url.slice(0, query)}?${params.toString()}`;
+}
+
 export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
   return pino(
     {
@@ -33,6 +71,7 @@ export function createLogger(options: { level: string; destination?: pino.Destin
       base: { service: "portico" },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT, censor: "[redacted]" },
+      serializers: { err: serializeError },
     },
     options.destination,
   );
@@ -62,10 +101,11 @@ export function requestLogger(logger: Logger) {
       req: (req: { id: unknown; method: string; url: string; remoteAddress?: string; raw?: { ip?: string } }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        url: scrubUrl(req.url),
         ip: req.raw?.ip ?? req.remoteAddress,
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: serializeError,
     },
   });
 }

@@ -10,6 +10,7 @@ import { createUserRepository } from "./auth/users.repository.js";
 import type { Config } from "./config.js";
 import { type Database, migrateToLatest, openDatabase } from "./db/index.js";
 import type { Logger } from "./logger.js";
+import { createOperations } from "./operations.js";
 import { loadWebHandler, webOptions } from "./web/mount.js";
 
 export interface Portico {
@@ -34,6 +35,7 @@ export async function createPortico(config: Config, logger: Logger, database?: D
         process.exit(1);
       },
     }));
+  const ops = createOperations(config, logger);
   try {
     const applied = await migrateToLatest(db.db);
     if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
@@ -41,21 +43,30 @@ export async function createPortico(config: Config, logger: Logger, database?: D
       cost: config.bcryptCost,
       concurrency: config.hashConcurrency,
       queueMax: config.hashQueueMax,
+      onJobDone: ops.metrics.observeHash,
     });
     const tokens = createTokenSigner({
       secret: resolveJwtSecret(config),
       expiresInSeconds: config.jwtExpiresInSeconds,
     });
-    const auth = createAuthService({
-      users: createUserRepository(db.db),
-      passwords,
-      tokens,
-      onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
-    });
+    const auth = ops.metrics.instrumentAuth(
+      createAuthService({
+        users: createUserRepository(db.db),
+        passwords,
+        tokens,
+        onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
+      }),
+    );
+    ops.watch({ passwords, database: db });
     const web = await loadWebHandler(webOptions(config), logger);
-    const app = createApp({ config, database: db, auth, logger, web });
-    return { app, database: db, passwords, close: () => db.close() };
+    const app = createApp({ config, database: db, auth, logger, web, ...ops.appHooks });
+    const close = async () => {
+      await ops.close();
+      await db.close();
+    };
+    return { app, database: db, passwords, close };
   } catch (error) {
+    await ops.close();
     if (!database) await db.close();
     throw error;
   }

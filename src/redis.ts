@@ -1,0 +1,93 @@
+import { Redis } from "ioredis";
+import type { Logger } from "./logger.js";
+
+/** A command that takes longer is a failure: the limiter falls back rather than hold a login. */
+export const REDIS_COMMAND_TIMEOUT_MS = 1000;
+/** While Redis is marked down but the socket looks open (a partition), how often to try it. */
+const PROBE_INTERVAL_MS = 2000;
+
+export interface RedisConnection {
+  readonly client: Redis;
+  /** True while Redis answers: connected, ready, and no command has failed since. */
+  isUp(): boolean;
+  /** A command failed or timed out: treat Redis as down until a probe answers. */
+  reportFailure(error: unknown): void;
+  /** Called each time Redis comes (back) up. */
+  onUp(listener: () => void): void;
+  close(): Promise<void>;
+}
+
+/**
+ * One ioredis client for the rate-limit counters, tuned to fail fast: no offline queue (a command
+ * while disconnected fails at once instead of waiting), a per-command timeout, and no replay of
+ * commands after a reconnect. Up/down changes are logged once each, never per request; the URL
+ * (it may hold a password) is never logged.
+ */
+export function connectRedis(url: string, logger: Logger): RedisConnection {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 250, 5000),
+    connectionName: "portico",
+  });
+  let up = false;
+  let announced: "up" | "down" | undefined;
+  let closing = false;
+  let probe: NodeJS.Timeout | undefined;
+  const listeners: (() => void)[] = [];
+
+  function markUp() {
+    if (probe) clearInterval(probe);
+    probe = undefined;
+    if (up) return;
+    up = true;
+    logger.info(
+      announced === undefined ? "redis connected" : "redis reachable again: rate-limit counters shared again",
+    );
+    announced = "up";
+    for (const listener of listeners) listener();
+  }
+
+  function markDown(error: unknown) {
+    if (closing) return;
+    up = false;
+    if (announced !== "down") {
+      logger.warn(
+        { err: error },
+        "redis unreachable: rate limits fall back to this instance's memory until it answers",
+      );
+      announced = "down";
+    }
+    // A socket that looks open but does not answer sends no events: ask it now and then.
+    if (client.status === "ready" && !probe) {
+      probe = setInterval(() => {
+        client.ping().then(markUp, () => {});
+      }, PROBE_INTERVAL_MS);
+      probe.unref();
+    }
+  }
+
+  client.on("ready", markUp);
+  client.on("error", (error) => markDown(error));
+  client.on("close", () => markDown(new Error("connection closed")));
+  client.connect().catch((error) => markDown(error));
+
+  return {
+    client,
+    isUp: () => up,
+    reportFailure: markDown,
+    onUp: (listener) => {
+      listeners.push(listener);
+    },
+    async close() {
+      closing = true;
+      if (probe) clearInterval(probe);
+      if (client.status === "ready") await client.quit().catch(() => {});
+      client.disconnect();
+    },
+  };
+}
