@@ -17,12 +17,16 @@ export const onRequest = defineMiddleware(async (context, next) => {
 });
 
 /**
- * The status line's reason matches the status (pages set only the number, "422 OK" otherwise),
- * and pages, which show personal data and form values, stay out of shared and back-forward caches.
+ * - The status line's reason matches the status (pages set only the number: "422 OK" otherwise).
+ * - Pages, which show personal data and form values, stay out of shared and back-forward caches.
+ * - `Referrer-Policy: same-origin`, not `no-referrer`: under `no-referrer` browsers send
+ *   `Origin: null` even on same-origin form posts, and the check above would refuse them all.
+ *   Other sites still get no referrer.
  */
 function finish(response: Response): Response {
   const headers = new Headers(response.headers);
   if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
+  headers.set("referrer-policy", "same-origin");
   headers.delete("x-astro-rewrite");
   return new Response(response.body, {
     status: response.status,

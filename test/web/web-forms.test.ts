@@ -1,0 +1,311 @@
+import jwt from "jsonwebtoken";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TEST_JWT_SECRET, uniqueEmail } from "../helpers.js";
+import { cookieHeader, setCookies, startWebServer, type WebServer } from "./web-server.js";
+
+const PASSWORD = "correct horse battery staple";
+const SESSION = "portico_session";
+const WEEK = 7 * 86_400;
+
+/** The form handlers over plain HTTP: status, redirects, cookies, the Origin check. */
+describe("web client over HTTP", () => {
+  let web: WebServer;
+
+  beforeAll(async () => {
+    web = await startWebServer();
+  });
+  afterAll(() => web?.close());
+
+  function get(path: string, init: { cookie?: string; accept?: string } = {}) {
+    return fetch(`${web.url}${path}`, {
+      redirect: "manual",
+      headers: { accept: init.accept ?? "text/html", ...(init.cookie && { cookie: init.cookie }) },
+    });
+  }
+
+  function post(path: string, fields: Record<string, string>, init: { origin?: string | null; cookie?: string } = {}) {
+    const origin = init.origin === undefined ? web.url : init.origin;
+    return fetch(`${web.url}${path}`, {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        ...(origin !== null && { origin }),
+        ...(init.cookie && { cookie: init.cookie }),
+      },
+      body: new URLSearchParams(fields),
+    });
+  }
+
+  function registration(overrides: Record<string, string> = {}) {
+    return { email: uniqueEmail("web"), firstName: "Ada", lastName: "Lovelace", password: PASSWORD, ...overrides };
+  }
+
+  async function registerAndGetCookie(fields = registration()) {
+    const res = await post("/register", fields);
+    expect(res.status).toBe(303);
+    return { res, cookie: cookieHeader(res), fields };
+  }
+
+  it("serves the home, register and login pages as HTML", async () => {
+    for (const [path, heading] of [
+      ["/", "Welcome to Portico"],
+      ["/register", "Create an account"],
+      ["/login", "Log in"],
+    ] as const) {
+      const res = await get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type"), path).toMatch(/^text\/html/);
+      expect(await res.text(), path).toContain(`<h1>${heading}</h1>`);
+      // Under `no-referrer`, browsers send `Origin: null` on same-origin posts: every form would 403.
+      expect(res.headers.get("referrer-policy"), path).toBe("same-origin");
+    }
+  });
+
+  it("registers: 303 to /dashboard with an httpOnly, SameSite=Lax cookie that lives as long as the token", async () => {
+    const { res } = await registerAndGetCookie();
+    expect(res.headers.get("location")).toBe("/dashboard");
+    const cookie = setCookies(res).get(SESSION) ?? "";
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Lax/);
+    expect(cookie).toMatch(/; Path=\/(;|$)/);
+    expect(cookie).not.toMatch(/; Secure/);
+    const maxAge = Number(/Max-Age=(\d+)/.exec(cookie)?.[1]);
+    expect(maxAge).toBeGreaterThanOrEqual(WEEK - 5);
+    expect(maxAge).toBeLessThanOrEqual(WEEK);
+    // The cookie holds the API's token: the API accepts it.
+    const token = /^portico_session=([^;]+)/.exec(cookie)?.[1];
+    const me = await fetch(`${web.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+  });
+
+  it("greets once on the dashboard after registering, then shows the account without the greeting", async () => {
+    const { res, cookie, fields } = await registerAndGetCookie(registration({ firstName: "Zoë", lastName: "O’Brien" }));
+    const first = await get("/dashboard", { cookie });
+    expect(first.status).toBe(200);
+    const firstHtml = await first.text();
+    expect(firstHtml).toContain("Registration successful! Welcome, Zoë.");
+    expect(firstHtml).toContain(fields.email);
+    expect(firstHtml).toContain("Zoë O’Brien");
+    expect(firstHtml).toMatch(/<dt>Role<\/dt>\s*<dd>User<\/dd>/);
+    expect(firstHtml).toMatch(/<dt>Member since<\/dt>\s*<dd>\s*<time datetime="\d{4}-\d\d-\d\dT/);
+    expect(first.headers.get("cache-control")).toBe("no-store");
+    // The browser would drop the welcome cookie now: send the session cookie only.
+    expect(setCookies(first).get("portico_welcome")).toMatch(/Expires=Thu, 01 Jan 1970/);
+    const sessionOnly = cookieHeader(res)
+      .split("; ")
+      .filter((c) => c.startsWith(`${SESSION}=`))
+      .join("; ");
+    const second = await get("/dashboard", { cookie: sessionOnly });
+    const secondHtml = await second.text();
+    expect(secondHtml).not.toContain("Registration successful");
+    expect(secondHtml).toContain(fields.email);
+  });
+
+  it("answers a form with problems with 422, the values kept and never the password", async () => {
+    const password = "a-password-that-must-not-come-back";
+    const res = await post("/register", registration({ email: "not-an-email", firstName: "R2D2", password }));
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain("Please enter a valid email address.");
+    expect(html).toContain("Names must contain only letters.");
+    expect(html).toContain('value="not-an-email"');
+    expect(html).toContain('value="R2D2"');
+    expect(html).not.toContain(password);
+    expect(html).toContain("<title>Error: Create an account");
+    expect(setCookies(res).has(SESSION)).toBe(false);
+  });
+
+  it("answers a registered e-mail with 409 and seed 001's message", async () => {
+    const { fields } = await registerAndGetCookie();
+    const res = await post("/register", registration({ email: fields.email.toUpperCase() }));
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("This email is already registered.");
+  });
+
+  it("logs in: 303 to /dashboard with the session cookie; a wrong password is 401 with the e-mail kept", async () => {
+    const { fields } = await registerAndGetCookie();
+    const wrong = await post("/login", { email: fields.email, password: "not the password at all" });
+    expect(wrong.status).toBe(401);
+    const html = await wrong.text();
+    expect(html).toContain("Invalid email or password.");
+    expect(html).toContain(`value="${fields.email}"`);
+    expect(html).not.toContain("not the password at all");
+
+    const ok = await post("/login", { email: fields.email, password: PASSWORD });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toBe("/dashboard");
+    expect(setCookies(ok).get(SESSION)).toMatch(/HttpOnly; SameSite=Lax/);
+    const dashboard = await get("/dashboard", { cookie: cookieHeader(ok) });
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).not.toContain("Registration successful");
+  });
+
+  it("logs out: clears the cookie and answers 303 to /", async () => {
+    const { cookie } = await registerAndGetCookie();
+    const res = await post("/logout", {}, { cookie });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/");
+    expect(setCookies(res).get(SESSION)).toMatch(/^portico_session=deleted; Path=\/; Expires=Thu, 01 Jan 1970/);
+  });
+
+  it("refuses a form posted from another origin, or with no Origin, with 403 and changes nothing", async () => {
+    const fields = registration();
+    for (const origin of ["https://evil.example", "null", null]) {
+      const res = await post("/register", fields, { origin });
+      expect(res.status, String(origin)).toBe(403);
+      expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(await res.text()).toContain("This form could not be sent");
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
+    const login = await fetch(`${web.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: fields.email, password: PASSWORD }),
+    });
+    expect(login.status).toBe(401); // never registered
+
+    const { cookie } = await registerAndGetCookie();
+    expect(
+      (await post("/login", { email: "a@b.example", password: PASSWORD }, { origin: "https://evil.example" })).status,
+    ).toBe(403);
+    const logout = await post("/logout", {}, { cookie, origin: "https://evil.example" });
+    expect(logout.status).toBe(403);
+    expect(logout.headers.getSetCookie()).toEqual([]);
+  });
+
+  it("sends /dashboard without a cookie to /login", async () => {
+    const res = await get("/dashboard");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/login");
+  });
+
+  it("sends an expired, tampered or unknown-user token to /login and clears the cookie", async () => {
+    const { cookie } = await registerAndGetCookie();
+    const token = cookie.match(/portico_session=([^;]+)/)?.[1] ?? "";
+    const claims = jwt.decode(token) as jwt.JwtPayload;
+    const issued = Number(claims.iat);
+    const expired = jwt.sign({ ...claims, iat: issued - 2 * WEEK, exp: issued - WEEK }, TEST_JWT_SECRET);
+    const tampered = `${token.slice(0, -4)}AAAA`;
+    const unknownUser = jwt.sign({ ...claims, sub: crypto.randomUUID(), userId: crypto.randomUUID() }, TEST_JWT_SECRET);
+    for (const [name, bad] of Object.entries({ expired, tampered, unknownUser, garbage: "not-a-jwt" })) {
+      const res = await get("/dashboard", { cookie: `${SESSION}=${bad}` });
+      expect(res.status, name).toBe(303);
+      expect(res.headers.get("location"), name).toBe("/login");
+      expect(setCookies(res).get(SESSION), name).toMatch(/^portico_session=deleted;.*Expires=Thu, 01 Jan 1970/);
+    }
+  });
+
+  it("answers unknown pages with an HTML 404 for browsers and JSON for API clients", async () => {
+    const page = await get("/no-such-page");
+    expect(page.status).toBe(404);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toContain("Page not found");
+
+    const json = await get("/no-such-page", { accept: "application/json" });
+    expect(json.status).toBe(404);
+    expect(await json.json()).toMatchObject({ code: "NOT_FOUND" });
+
+    const api = await get("/api/no-such-thing");
+    expect(api.status).toBe(404);
+    expect(api.headers.get("content-type")).toMatch(/^application\/json/);
+  });
+
+  it("serves the stylesheet and script from /_astro/ with a year of immutable caching", async () => {
+    const html = await (await get("/register")).text();
+    const assets = [...html.matchAll(/(?:href|src)="(\/_astro\/[^"]+)"/g)].map((m) => m[1]);
+    expect(assets.some((a) => a?.endsWith(".css"))).toBe(true);
+    expect(assets.some((a) => a?.endsWith(".js"))).toBe(true);
+    for (const asset of assets) {
+      const res = await get(asset ?? "");
+      expect(res.status, asset).toBe(200);
+      expect(res.headers.get("cache-control"), asset).toBe("public, max-age=31536000, immutable");
+    }
+  });
+
+  it("refuses a form body over 16 KiB with 413", async () => {
+    const res = await post("/register", registration({ firstName: "A".repeat(17_000) }));
+    expect(res.status).toBe(413);
+  });
+});
+
+describe("web client configuration", () => {
+  it("sets the Secure flag on the session cookie when NODE_ENV=production", async () => {
+    const web = await startWebServer({ NODE_ENV: "production", BCRYPT_COST: "10", RATE_LIMIT: "on" });
+    try {
+      const res = await fetch(`${web.url}/register`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: web.url },
+        body: new URLSearchParams({
+          email: uniqueEmail("prod"),
+          firstName: "Ada",
+          lastName: "Lovelace",
+          password: PASSWORD,
+        }),
+      });
+      expect(res.status).toBe(303);
+      expect(setCookies(res).get(SESSION)).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
+    } finally {
+      await web.close();
+    }
+  });
+
+  it("checks Origin against PUBLIC_ORIGIN when it is set", async () => {
+    const web = await startWebServer({ PUBLIC_ORIGIN: "https://portico.example/" });
+    try {
+      const send = (origin: string) =>
+        fetch(`${web.url}/logout`, { method: "POST", redirect: "manual", headers: { origin } });
+      expect((await send(web.url)).status).toBe(403);
+      expect((await send("https://portico.example")).status).toBe(303);
+    } finally {
+      await web.close();
+    }
+  });
+
+  it("calls the API at API_BASE_URL, so pages and API can run apart", async () => {
+    const api = await startWebServer();
+    const pages = await startWebServer({ API_BASE_URL: api.url });
+    try {
+      const email = uniqueEmail("apart");
+      const res = await fetch(`${pages.url}/register`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: pages.url },
+        body: new URLSearchParams({ email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD }),
+      });
+      expect(res.status).toBe(303);
+      // The user lives in the API process's database, not in the pages process's.
+      const login = (server: WebServer) =>
+        fetch(`${server.url}/api/v1/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email, password: PASSWORD }),
+        });
+      expect((await login(api)).status).toBe(200);
+      expect((await login(pages)).status).toBe(401);
+    } finally {
+      await pages.close();
+      await api.close();
+    }
+  });
+
+  it("says the service is unavailable (503) when the API cannot be reached", async () => {
+    const gone = await startWebServer();
+    const deadUrl = gone.url;
+    await gone.close();
+    const pages = await startWebServer({ API_BASE_URL: deadUrl });
+    try {
+      const res = await fetch(`${pages.url}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: pages.url },
+        body: new URLSearchParams({ email: "ada@example.com", password: PASSWORD }),
+      });
+      expect(res.status).toBe(503);
+      expect(await res.text()).toContain("The service is temporarily unavailable.");
+    } finally {
+      await pages.close();
+    }
+  });
+});
