@@ -5,9 +5,12 @@
  *  - "http": autocannon against the server. Every response is recorded with its status, so an
  *    error is never counted as throughput; only the expected status counts as "ok". A register
  *    request carries a new e-mail every time (autocannon calls setupRequest per request).
+ *  - "http" with a rate: a steady probe, one GET every 1/rate s whatever the answers take (open
+ *    loop: a slow answer does not delay the next request, so it cannot hide a stall).
  *  - "hash": the physical limit: bcrypt through the service's own hasher, at its parallelism.
  */
 import { randomBytes } from "node:crypto";
+import { Agent, request } from "node:http";
 import autocannon from "autocannon";
 import { createPasswordHasher } from "../src/auth/passwords.js";
 import type { HttpJob, LoadJob, LoadResult } from "./lib/load.js";
@@ -82,7 +85,55 @@ function requestFor(job: HttpJob): autocannon.Request {
   }
 }
 
+async function runProbe(job: HttpJob): Promise<LoadResult> {
+  const s = job.scenario;
+  if (s.type !== "get" || job.rate === undefined) throw new Error("a probe is a GET with a rate");
+  const samples: Sample[] = [];
+  const statusCounts: Record<string, number> = {};
+  let errors = 0;
+  const agent = new Agent({ keepAlive: true, maxSockets: job.connections });
+  const url = new URL(s.path, job.url);
+  const headers = s.token ? { authorization: `Bearer ${s.token}` } : {};
+  const started = performance.now();
+  const endAt = started + (job.warmupS + job.durationS) * 1000;
+  const pending = new Set<Promise<void>>();
+  const fire = () => {
+    const sent = performance.now();
+    const done = new Promise<void>((resolve) => {
+      const req = request(url, { agent, headers, timeout: job.timeoutS * 1000 }, (res) => {
+        res.resume();
+        res.on("end", () => {
+          const now = performance.now();
+          const status = res.statusCode ?? 0;
+          statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+          samples.push({ doneAt: (now - started) / 1000, ms: now - sent, ok: status === job.expectStatus });
+          resolve();
+        });
+      });
+      req.on("error", () => {
+        errors++;
+        resolve();
+      });
+      req.end();
+    });
+    pending.add(done);
+    done.finally(() => pending.delete(done));
+  };
+  // Each request is due at started + i/rate: timers that fire late catch up instead of drifting.
+  for (let i = 0; ; i++) {
+    const due = started + (i * 1000) / job.rate;
+    if (due >= endAt) break;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    fire();
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  return summarize(job, samples, statusCounts, { errors, timeouts: 0 });
+}
+
 async function runHttp(job: HttpJob): Promise<LoadResult> {
+  if (job.rate !== undefined) return runProbe(job);
   const samples: Sample[] = [];
   const statusCounts: Record<string, number> = {};
   const started = performance.now();
@@ -92,7 +143,6 @@ async function runHttp(job: HttpJob): Promise<LoadResult> {
     duration: job.warmupS + job.durationS,
     timeout: job.timeoutS,
     requests: [requestFor(job)],
-    ...(job.rate !== undefined && { overallRate: job.rate }),
   };
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(options, (error, done) => (error ? reject(error) : resolve(done)));

@@ -131,7 +131,7 @@ async function throughput(databaseUrl: string): Promise<Row[]> {
               connections: 32,
               expectStatus,
               timeoutS: 60,
-              warmupS: args.quick ? 1 : warmupS,
+              warmupS,
               durationS: args.quick ? Math.min(4, durationS) : durationS,
             };
             const [x] = (await runLoad([job])) as [LoadResult];

@@ -15,7 +15,7 @@ export interface HttpJob {
   /** Responses in the warm-up are counted by status but not measured. */
   warmupS: number;
   durationS: number;
-  /** Requests per second over all connections (a steady probe); unset: as fast as answered. */
+  /** A steady probe: this many GETs per second, open loop, up to `connections` at once; unset: as fast as answered. */
   rate?: number;
   /** The only status that counts as throughput. */
   expectStatus: number;
