@@ -27,6 +27,7 @@ function finish(response: Response): Response {
   const headers = new Headers(response.headers);
   if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
   headers.set("referrer-policy", "same-origin");
+  if (headers.get("content-type") === "text/html") headers.set("content-type", "text/html; charset=utf-8");
   headers.delete("x-astro-rewrite");
   return new Response(response.body, {
     status: response.status,
