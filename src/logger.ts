@@ -30,9 +30,16 @@ const REDACT = [
 const SECRET_KEY =
   /^(body|rawBody|password|newPassword|passwordHash|password_hash|token|accessToken|refreshToken|authorization|cookie|set-cookie|secret|jwtSecret)$/i;
 
+/**
+ * Plain objects and arrays, copied with secret-looking keys censored at any depth (pino's `redact`
+ * only knows fixed paths). Anything else (errors, requests, buffers) is left to its serializer.
+ */
 function scrub(value: unknown, depth = 0): unknown {
-  if (value === null || typeof value !== "object" || depth > 5) return value;
+  if (value === null || typeof value !== "object" || depth > 6) return value;
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+  if (value instanceof Error) return serializeError(value, depth + 1);
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value))
     out[key] = SECRET_KEY.test(key) ? "[redacted]" : scrub(item, depth + 1);
@@ -44,9 +51,11 @@ function scrub(value: unknown, depth = 0): unknown {
  * error keeps the raw body in `body`, and V8's JSON.parse message quotes the start of it (the
  * password, as likely as not), so that message and its stack are dropped too.
  */
-export function serializeError(error: unknown): unknown {
-  const serialized = scrub(pino.stdSerializers.err(error as Error)) as Record<string, unknown>;
-  if (serialized?.type === "entity.parse.failed") {
+export function serializeError(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error)) return scrub(error, depth);
+  const serialized = scrub({ ...pino.stdSerializers.err(error) }, depth) as Record<string, unknown>;
+  // pino's `type` is the class name: body-parser's own `type` is read from the error itself.
+  if ((error as { type?: unknown } | undefined)?.type === "entity.parse.failed") {
     serialized.message = "[redacted: malformed JSON body]";
     delete serialized.stack;
   }
@@ -72,6 +81,7 @@ export function createLogger(options: { level: string; destination?: pino.Destin
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT, censor: "[redacted]" },
       serializers: { err: serializeError },
+      formatters: { log: (object) => scrub(object) as Record<string, unknown> },
     },
     options.destination,
   );
