@@ -31,7 +31,7 @@ export const meResponseSchema = z.object({ user: userSchema }).strict();
 
 const ALL_CODES = Object.keys(MESSAGES) as ErrorCode[];
 const fieldErrorSchema = z.object({ field: z.string(), code: z.enum(VALIDATION_CODES), message: z.string() });
-const errorSchema = z.object({
+export const errorBodySchema = z.object({
   error: z.string().meta({ description: "The HTTP reason phrase, or `Validation Error` for 422" }),
   message: z.string(),
   statusCode: z.number().int(),
@@ -212,7 +212,7 @@ export function buildOpenApiDocument(version = "0.1.0"): Record<string, unknown>
           properties: { token: { type: "string" }, user: ref("User") },
         },
         MeResponse: { ...toJsonSchema(meResponseSchema, "output"), properties: { user: ref("User") } },
-        Error: toJsonSchema(errorSchema, "output"),
+        Error: toJsonSchema(errorBodySchema, "output"),
       },
     },
   };
