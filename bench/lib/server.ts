@@ -126,6 +126,23 @@ export async function startServer(options: {
   };
 }
 
+/**
+ * Waits until a process is idle (under 5% of a core over 250 ms), at most `maxMs`. Between two
+ * runs this lets the server finish work the last run left queued (requests abandoned at the end
+ * of a run still get their bcrypt hash), which would otherwise slow the next run down.
+ */
+export async function settle(pid: number, maxMs = 30_000): Promise<number> {
+  const started = performance.now();
+  let last = processCpuSeconds(pid);
+  while (performance.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = processCpuSeconds(pid);
+    if (now - last < 0.0125) break;
+    last = now;
+  }
+  return performance.now() - started;
+}
+
 /** Samples a value every `everyMs` until stopped; returns the largest seen. */
 export function sampleMax(read: () => number, everyMs = 200): { stop(): number } {
   let max = read();

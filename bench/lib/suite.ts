@@ -7,7 +7,7 @@ import { BENCH_PASSWORD } from "../load-worker.js";
 import { createFreshDatabase, type Store, storedEmails, storeUsers } from "./database.js";
 import { type HttpJob, type LoadResult, runLoad, type Scenario } from "./load.js";
 import type { Phase, Profile } from "./profile.js";
-import { cpuSecondsOf, type ServerProcess, sampleMax, startServer } from "./server.js";
+import { cpuSecondsOf, type ServerProcess, sampleMax, settle, startServer } from "./server.js";
 import { fmt, median } from "./stats.js";
 
 export type EngineKind = "pglite" | "postgres";
@@ -53,6 +53,8 @@ const PARALLELISM = availableParallelism();
 export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
   const { profile, engine } = ctx;
   const { cleanups } = ctx;
+  /** Server processes now running: measurements wait for them to be idle. */
+  const running = new Set<number>();
   const say = (what: string) => ctx.log(`[${engine}] ${what}`);
   const hash12 = await bcrypt.hash(BENCH_PASSWORD, 12);
   const hash4 = await bcrypt.hash(BENCH_PASSWORD, 4);
@@ -101,6 +103,12 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
         JWT_SECRET: ctx.jwtSecret,
       },
     });
+    running.add(server.pid);
+    const stop = server.stop;
+    server.stop = async () => {
+      running.delete(server.pid);
+      await stop();
+    };
     cleanups.push(() => server.stop());
     return server;
   };
@@ -108,8 +116,12 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
   const http = (server: ServerProcess, scenario: Scenario, connections: number, phase: Phase, expectStatus: number) =>
     ({ kind: "http", url: server.url, scenario, connections, expectStatus, timeoutS: 60, ...phase }) as HttpJob;
 
+  /** Runs `once` `times` times; before each, waits for the running servers to be idle. */
   async function repeat(label: string, times: number, once: (i: number) => Promise<string>) {
-    for (let i = 0; i < times; i++) say(`${label} ${i + 1}/${times}: ${await once(i)}`);
+    for (let i = 0; i < times; i++) {
+      for (const pid of running) await settle(pid);
+      say(`${label} ${i + 1}/${times}: ${await once(i)}`);
+    }
   }
   const describe = (x: LoadResult) =>
     `${fmt(x.okRate)}/s p50 ${fmt(x.p50)} ms p99 ${fmt(x.p99)} ms statuses ${JSON.stringify(x.statusCounts)}${x.errors + x.timeouts > 0 ? ` errors ${x.errors} timeouts ${x.timeouts}` : ""}`;
@@ -180,7 +192,7 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
     await repeat("sign-up burst (register@32) with a /me probe at 50/s", profile.repeats, async () => {
       const [load, probe] = await runLoad([
         http(server, { type: "register" }, 32, profile.burst, 201),
-        { ...http(server, { type: "get", path: "/api/v1/auth/me", token }, 4, profile.burst, 200), rate: 50 },
+        { ...http(server, { type: "get", path: "/api/v1/auth/me", token }, 64, profile.burst, 200), rate: 50 },
       ]);
       r.burstLoad.push(load as LoadResult);
       r.burstProbe.push(probe as LoadResult);
