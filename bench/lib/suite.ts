@@ -90,7 +90,9 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
     return { kind: "postgres", url: db.url };
   }
 
+  let currentCost = 12;
   const start = async (store: Store, cost: number) => {
+    currentCost = cost;
     const server = await startServer({
       cwd: ctx.root,
       logFile: join(ctx.workDir, `server-${engine}.log`),
@@ -113,8 +115,25 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
     return server;
   };
 
-  const http = (server: ServerProcess, scenario: Scenario, connections: number, phase: Phase, expectStatus: number) =>
-    ({ kind: "http", url: server.url, scenario, connections, expectStatus, timeoutS: 60, ...phase }) as HttpJob;
+  /**
+   * A load job. At cost 12 a request waits for the `connections` ahead of it, so the warm-up
+   * lasts at least 1.5 such cycles (from the measured limit): only steady state is measured.
+   */
+  const http = (server: ServerProcess, scenario: Scenario, connections: number, phase: Phase, expectStatus: number) => {
+    const limit = median(currentCost === 12 ? r.limit12 : r.limit4);
+    const cycleS = Number.isFinite(limit) && limit > 0 ? connections / limit : 0;
+    const warmupS = Math.max(phase.warmupS, scenario.type === "get" ? 0 : Math.ceil(1.5 * cycleS));
+    return {
+      kind: "http",
+      url: server.url,
+      scenario,
+      connections,
+      expectStatus,
+      timeoutS: 60,
+      ...phase,
+      warmupS,
+    } as HttpJob;
+  };
 
   /** Runs `once` `times` times; before each, waits for the running servers to be idle. */
   async function repeat(label: string, times: number, once: (i: number) => Promise<string>) {
