@@ -1,0 +1,151 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { connect } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { newUserBody, TEST_JWT_SECRET, tempDir } from "./helpers.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  lines: Record<string, unknown>[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
+/** `node --import tsx src/main.ts` on a free port; resolves once it logs "portico listening". */
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "test",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      JWT_SECRET: TEST_JWT_SECRET,
+      LOG_LEVEL: "info",
+      RATE_LIMIT: "off",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  started.push(child);
+  const lines: Record<string, unknown>[] = [];
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = "";
+    child.stdout?.on("data", (chunk) => {
+      buffer += chunk;
+      let newline = buffer.indexOf("\n");
+      while (newline !== -1) {
+        const line = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
+        buffer = buffer.slice(newline + 1);
+        lines.push(line);
+        if (line.msg === "portico listening") resolve(line.url as string);
+        newline = buffer.indexOf("\n");
+      }
+    });
+    exited.then(({ code }) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
+  });
+  return { child, url, lines, exited };
+}
+
+/** Polls /metrics until a bcrypt job runs: then the request is in flight for sure. Bounded. */
+async function untilHashing(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    if (/^portico_bcrypt_active_jobs [1-9]/m.test(text)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("no bcrypt job started");
+}
+
+function refusesConnections(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED"));
+  });
+}
+
+const register = (url: string, body: object) =>
+  fetch(`${url}/api/v1/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+
+describe("graceful shutdown of the real process", () => {
+  it("on SIGTERM stops accepting, finishes the request in flight, exits 0 and frees DATA_DIR for the next process", {
+    timeout: 120_000,
+  }, async () => {
+    const dataDir = tempDir("portico-shutdown-");
+    // bcrypt at cost 14 takes about a second: long enough to be caught in flight.
+    const first = await startServer({ DATA_DIR: dataDir, BCRYPT_COST: "14", HASH_CONCURRENCY: "1" });
+    const user = newUserBody();
+    const inFlight = register(first.url, user);
+    await untilHashing(first.url);
+
+    first.child.kill("SIGTERM");
+    const { code, signal } = await first.exited;
+    expect(await refusesConnections(first.url)).toBe(true);
+    const response = await inFlight;
+    expect(response.status).toBe(201);
+    expect(((await response.json()) as { user: { email: string } }).user.email).toBe(user.email);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    const messages = first.lines.map((l) => l.msg);
+    expect(messages).toContain("shutting down");
+    expect(messages.at(-1)).toBe("stopped");
+    expect(messages).not.toContain("shutdown timeout: closing connections still open");
+
+    // The lock is released and the data kept: the next process opens the same directory.
+    const second = await startServer({ DATA_DIR: dataDir, BCRYPT_COST: "4" });
+    const login = await fetch(`${second.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: user.email, password: user.password }),
+    });
+    expect(login.status).toBe(200);
+    second.child.kill("SIGINT");
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+    expect(second.lines.at(-1)?.msg).toBe("stopped");
+  });
+
+  it("gives up on requests still running after SHUTDOWN_TIMEOUT_MS, and still exits", {
+    timeout: 120_000,
+  }, async () => {
+    // Cost 16: a hash of seconds, far beyond the 300 ms allowed. (The process itself ends once
+    // the running hash does: Node joins its thread pool on exit. At cost 12 that is ~250 ms.)
+    const server = await startServer({
+      DATA_DIR: tempDir("portico-shutdown-"),
+      BCRYPT_COST: "16",
+      HASH_CONCURRENCY: "1",
+      SHUTDOWN_TIMEOUT_MS: "300",
+    });
+    const inFlight = register(server.url, newUserBody()).then(
+      (res) => res.status,
+      () => "connection closed",
+    );
+    await untilHashing(server.url);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(await inFlight).toBe("connection closed");
+    expect(server.lines.map((l) => l.msg)).toContain("shutdown timeout: closing connections still open");
+  });
+});
