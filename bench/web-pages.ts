@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { createTestPortico, TEST_ENGINES, uniqueEmail } from "../test/helpers.js";
-import { HAVE_CHROMIUM, launchChromium, SKIP_CHROMIUM_REASON } from "../test/web/browser.js";
+import { fillRegistration, HAVE_CHROMIUM, launchChromium, SKIP_CHROMIUM_REASON } from "../test/web/browser.js";
 
 const RUNS = Number(process.env.RUNS ?? 7);
 const PASSWORD = "correct horse battery staple";
@@ -24,10 +24,7 @@ interface Weight {
 
 async function register(page: Page, email: string) {
   await page.goto("/register");
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("First name").fill("Ada");
-  await page.getByLabel("Last name").fill("Lovelace");
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
   await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Register" }).click()]);
   await page.getByRole("status").waitFor();
 }

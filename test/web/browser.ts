@@ -137,3 +137,18 @@ export function isFocused(locator: Locator): Promise<boolean> {
 export function sidewaysOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
+
+export interface RegistrationValues {
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  password?: string;
+}
+
+/** Types into the register form's four fields, found by their labels (absent values: empty). */
+export async function fillRegistration(page: Page, values: RegistrationValues): Promise<void> {
+  await page.getByLabel("Email address").fill(values.email ?? "");
+  await page.getByLabel("First name").fill(values.firstName ?? "");
+  await page.getByLabel("Last name").fill(values.lastName ?? "");
+  await page.getByLabel("Password", { exact: true }).fill(values.password ?? "");
+}

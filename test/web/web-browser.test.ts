@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } fr
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { uniqueEmail } from "../helpers.js";
 import {
+  fillRegistration,
   findAxeViolations,
   focused,
   HAVE_CHROMIUM,
@@ -43,16 +44,6 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
     const context = await browser.newContext({ baseURL: web.url, viewport: VIEWPORTS.desktop, ...options });
     contexts.push(context);
     return context.newPage();
-  }
-
-  async function fillRegistration(
-    page: Page,
-    values: { email?: string; firstName?: string; lastName?: string; password?: string },
-  ) {
-    await page.getByLabel("Email address").fill(values.email ?? "");
-    await page.getByLabel("First name").fill(values.firstName ?? "");
-    await page.getByLabel("Last name").fill(values.lastName ?? "");
-    await page.getByLabel("Password", { exact: true }).fill(values.password ?? "");
   }
 
   async function submit(page: Page, button: string) {

@@ -7,6 +7,40 @@ const PASSWORD = "correct horse battery staple";
 const SESSION = "portico_session";
 const WEEK = 7 * 86_400;
 
+interface PostInit {
+  /** The Origin header: the server's own by default; null sends none. */
+  origin?: string | null;
+  cookie?: string;
+}
+
+/** A form post as a browser sends it, without following the redirect. */
+function postForm(base: string, path: string, fields: Record<string, string>, init: PostInit = {}) {
+  const origin = init.origin === undefined ? base : init.origin;
+  return fetch(`${base}${path}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      ...(origin !== null && { origin }),
+      ...(init.cookie && { cookie: init.cookie }),
+    },
+    body: new URLSearchParams(fields),
+  });
+}
+
+/** POST /api/v1/auth/login straight to the API. */
+function apiLogin(base: string, email: string) {
+  return fetch(`${base}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+}
+
+function registration(overrides: Record<string, string> = {}) {
+  return { email: uniqueEmail("web"), firstName: "Ada", lastName: "Lovelace", password: PASSWORD, ...overrides };
+}
+
 /** The form handlers over plain HTTP: status, redirects, cookies, the Origin check. */
 describe("web client over HTTP", () => {
   let web: WebServer;
@@ -23,23 +57,8 @@ describe("web client over HTTP", () => {
     });
   }
 
-  function post(path: string, fields: Record<string, string>, init: { origin?: string | null; cookie?: string } = {}) {
-    const origin = init.origin === undefined ? web.url : init.origin;
-    return fetch(`${web.url}${path}`, {
-      method: "POST",
-      redirect: "manual",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        ...(origin !== null && { origin }),
-        ...(init.cookie && { cookie: init.cookie }),
-      },
-      body: new URLSearchParams(fields),
-    });
-  }
-
-  function registration(overrides: Record<string, string> = {}) {
-    return { email: uniqueEmail("web"), firstName: "Ada", lastName: "Lovelace", password: PASSWORD, ...overrides };
-  }
+  const post = (path: string, fields: Record<string, string>, init: PostInit = {}) =>
+    postForm(web.url, path, fields, init);
 
   async function registerAndGetCookie(fields = registration()) {
     const res = await post("/register", fields);
@@ -158,12 +177,7 @@ describe("web client over HTTP", () => {
       expect(await res.text()).toContain("This form could not be sent");
       expect(res.headers.getSetCookie()).toEqual([]);
     }
-    const login = await fetch(`${web.url}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: fields.email, password: PASSWORD }),
-    });
-    expect(login.status).toBe(401); // never registered
+    expect((await apiLogin(web.url, fields.email)).status).toBe(401); // never registered
 
     const { cookie } = await registerAndGetCookie();
     expect(
@@ -233,17 +247,7 @@ describe("web client configuration", () => {
   it("sets the Secure flag on the session cookie when NODE_ENV=production", async () => {
     const web = await startWebServer({ NODE_ENV: "production", BCRYPT_COST: "10", RATE_LIMIT: "on" });
     try {
-      const res = await fetch(`${web.url}/register`, {
-        method: "POST",
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", origin: web.url },
-        body: new URLSearchParams({
-          email: uniqueEmail("prod"),
-          firstName: "Ada",
-          lastName: "Lovelace",
-          password: PASSWORD,
-        }),
-      });
+      const res = await postForm(web.url, "/register", registration());
       expect(res.status).toBe(303);
       expect(setCookies(res).get(SESSION)).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
     } finally {
@@ -254,8 +258,7 @@ describe("web client configuration", () => {
   it("checks Origin against PUBLIC_ORIGIN when it is set", async () => {
     const web = await startWebServer({ PUBLIC_ORIGIN: "https://portico.example/" });
     try {
-      const send = (origin: string) =>
-        fetch(`${web.url}/logout`, { method: "POST", redirect: "manual", headers: { origin } });
+      const send = (origin: string) => postForm(web.url, "/logout", {}, { origin });
       expect((await send(web.url)).status).toBe(403);
       expect((await send("https://portico.example")).status).toBe(303);
     } finally {
@@ -267,23 +270,12 @@ describe("web client configuration", () => {
     const api = await startWebServer();
     const pages = await startWebServer({ API_BASE_URL: api.url });
     try {
-      const email = uniqueEmail("apart");
-      const res = await fetch(`${pages.url}/register`, {
-        method: "POST",
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", origin: pages.url },
-        body: new URLSearchParams({ email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD }),
-      });
+      const { email } = registration();
+      const res = await postForm(pages.url, "/register", registration({ email }));
       expect(res.status).toBe(303);
       // The user lives in the API process's database, not in the pages process's.
-      const login = (server: WebServer) =>
-        fetch(`${server.url}/api/v1/auth/login`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ email, password: PASSWORD }),
-        });
-      expect((await login(api)).status).toBe(200);
-      expect((await login(pages)).status).toBe(401);
+      expect((await apiLogin(api.url, email)).status).toBe(200);
+      expect((await apiLogin(pages.url, email)).status).toBe(401);
     } finally {
       await pages.close();
       await api.close();
@@ -296,12 +288,7 @@ describe("web client configuration", () => {
     await gone.close();
     const pages = await startWebServer({ API_BASE_URL: deadUrl });
     try {
-      const res = await fetch(`${pages.url}/login`, {
-        method: "POST",
-        redirect: "manual",
-        headers: { "content-type": "application/x-www-form-urlencoded", origin: pages.url },
-        body: new URLSearchParams({ email: "ada@example.com", password: PASSWORD }),
-      });
+      const res = await postForm(pages.url, "/login", { email: "ada@example.com", password: PASSWORD });
       expect(res.status).toBe(503);
       expect(await res.text()).toContain("The service is temporarily unavailable.");
     } finally {
