@@ -1,5 +1,5 @@
 import node from "@astrojs/node";
-import { defineConfig } from "astro/config";
+import { defineConfig, passthroughImageService } from "astro/config";
 
 // Server-rendered pages, mounted in the Express process by src/web/mount.ts (middleware mode).
 export default defineConfig({
@@ -14,6 +14,9 @@ export default defineConfig({
     checkOrigin: false,
   },
   devToolbar: { enabled: false },
+  // The pages use no images; the adapter still adds an /_image endpoint, which then only passes
+  // files through instead of resizing them on request.
+  image: { service: passthroughImageService() },
   vite: {
     // Scripts and styles as files under /_astro/ (hashed, cached for a year), never inline:
     // pages keep working under a Content-Security-Policy without 'unsafe-inline'.

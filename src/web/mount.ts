@@ -10,6 +10,8 @@ import type { Logger } from "../logger.js";
 /** web/dist: two levels up from src/web (tsx, vitest) and from dist/web (compiled). */
 export const WEB_DIST_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 
+const NOT_FOUND_PAGE = "/404";
+
 /** Form posts are a few hundred bytes; the same cap as the API's JSON bodies. */
 const FORM_LIMIT = "16kb";
 
@@ -96,8 +98,10 @@ export async function loadWebHandler(
     };
     const notAPage = () => {
       const wantsHtml = (req.method === "GET" || req.method === "HEAD") && req.accepts(["json", "html"]) === "html";
-      if (!wantsHtml) return next();
-      res.status(404).set("Cache-Control", "no-store").sendFile(join(clientDir, "404.html"));
+      if (!wantsHtml || req.url === NOT_FOUND_PAGE) return next();
+      // Astro answers its /404 page with status 404; logs keep the path asked for (originalUrl).
+      req.url = NOT_FOUND_PAGE;
+      handler(req, res, next, locals).catch(next);
     };
     handler(req, res, notAPage, locals).catch(next);
   });

@@ -211,10 +211,12 @@ describe("web client over HTTP", () => {
   });
 
   it("answers unknown pages with an HTML 404 for browsers and JSON for API clients", async () => {
-    const page = await get("/no-such-page");
-    expect(page.status).toBe(404);
-    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
-    expect(await page.text()).toContain("Page not found");
+    for (const path of ["/no-such-page", "/404", "/dashboard/extra"]) {
+      const page = await get(path);
+      expect(page.status, path).toBe(404);
+      expect(page.headers.get("content-type"), path).toMatch(/^text\/html/);
+      expect(await page.text(), path).toContain("Page not found");
+    }
 
     const json = await get("/no-such-page", { accept: "application/json" });
     expect(json.status).toBe(404);
