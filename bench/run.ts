@@ -37,13 +37,16 @@ const outDir = args.out ?? (args.quick ? join(tmpdir(), "portico-bench-quick") :
 const postgresBaseUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 
-/** Counts, every 15 s, whether another test run shares the machine (its numbers would be polluted). */
+/** Other people's test runs, type-checks and builds: their CPU would pollute the numbers. */
+const NEIGHBOURS = "vitest|node_modules/.bin/tsc|astro build|astro check|chromium|biome check";
+
+/** Counts, every 15 s, whether another test run or build shares the machine. */
 function watchNeighbours() {
   let busy = 0;
   let checks = 0;
   const check = () => {
     checks++;
-    const found = spawnSync("pgrep", ["-f", "vitest"], { encoding: "utf8" }).stdout.trim();
+    const found = spawnSync("pgrep", ["-f", NEIGHBOURS], { encoding: "utf8" }).stdout.trim();
     if (found) busy++;
   };
   check();

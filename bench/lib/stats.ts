@@ -17,11 +17,26 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Completions per second inside [start, end] (seconds), from completion times (seconds). */
-export function windowRate(doneAt: readonly number[], start: number, end: number): number {
-  let n = 0;
-  for (const t of doneAt) if (t >= start && t <= end) n++;
-  return n / (end - start);
+/**
+ * Completions per second, from the completion times (seconds) inside a window of `windowS`: the
+ * least-squares slope of "completions so far" against time. Counting completions and dividing
+ * by the window is off by up to one completion at each edge (±1% for 200 completions, more when
+ * bcrypt finishes them in pairs); the slope of the whole staircase is not. Falls back to the
+ * count for a handful of points.
+ */
+export function completionRate(doneAt: readonly number[], windowS: number): number {
+  const n = doneAt.length;
+  if (n < 10) return n / windowS;
+  const t = [...doneAt].sort((a, b) => a - b);
+  const meanT = t.reduce((sum, x) => sum + x, 0) / n;
+  const meanY = (n + 1) / 2;
+  let num = 0;
+  let den = 0;
+  t.forEach((x, i) => {
+    num += (x - meanT) * (i + 1 - meanY);
+    den += (x - meanT) ** 2;
+  });
+  return den > 0 ? num / den : n / windowS;
 }
 
 /** A number for a table: 3 significant digits, thousands grouped; "–" when missing. */

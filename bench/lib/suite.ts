@@ -135,22 +135,23 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
     } as HttpJob;
   };
 
-  /** Runs `once` `times` times; before each, waits for the running servers to be idle. */
+  /** Waits for the running servers to be idle, runs one measurement and says what it gave. */
+  async function step(label: string, measure: () => Promise<string>) {
+    for (const pid of running) await settle(pid);
+    say(`${label}: ${await measure()}`);
+  }
+
   async function repeat(label: string, times: number, once: (i: number) => Promise<string>) {
-    for (let i = 0; i < times; i++) {
-      for (const pid of running) await settle(pid);
-      say(`${label} ${i + 1}/${times}: ${await once(i)}`);
-    }
+    for (let i = 0; i < times; i++) await step(`${label} ${i + 1}/${times}`, () => once(i));
   }
   const describe = (x: LoadResult) =>
     `${fmt(x.okRate)}/s p50 ${fmt(x.p50)} ms p99 ${fmt(x.p99)} ms statuses ${JSON.stringify(x.statusCounts)}${x.errors + x.timeouts > 0 ? ` errors ${x.errors} timeouts ${x.timeouts}` : ""}`;
 
-  async function limit(cost: number, phase: Phase, into: number[]) {
-    await repeat(`bcrypt limit, cost ${cost}, ${PARALLELISM} at once`, profile.repeats, async () => {
-      const [x] = await runLoad([{ kind: "hash", cost, parallelism: PARALLELISM, ...phase }]);
-      into.push((x as LoadResult).okRate);
-      return `${fmt((x as LoadResult).okRate)} hashes/s`;
-    });
+  /** One sample of the physical limit: the service's hasher alone, in its own process. */
+  async function limit(cost: number, phase: Phase, into: number[]): Promise<string> {
+    const [x] = await runLoad([{ kind: "hash", cost, parallelism: PARALLELISM, ...phase }]);
+    into.push((x as LoadResult).okRate);
+    return `${fmt((x as LoadResult).okRate)} hashes/s`;
   }
 
   async function tokenFrom(server: ServerProcess): Promise<string> {
@@ -181,66 +182,51 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
     await storeUsers(store, { prefix: "seed", from: 1, to: profile.seededUsers, hash: hash12 });
     const seeded = storedEmails("seed", 1, profile.seededUsers);
 
-    await limit(12, profile.limit12, r.limit12);
-
+    // Rounds: the limit is measured again in each round, right before the runs it is compared
+    // with, so that a ratio is never skewed by the machine getting busier or quieter in between.
     let server = await start(store, 12);
-    await repeat("register, cost 12, 8 connections", profile.repeats, async () => {
-      const [x] = await runLoad([http(server, { type: "register" }, 8, profile.register12c8, 201)]);
-      r.register12c8.push(x as LoadResult);
-      return describe(x as LoadResult);
-    });
-    const rss = sampleMax(() => server.rssMiB());
-    await repeat("register, cost 12, 32 connections", profile.repeats, async () => {
-      const [x] = await runLoad([http(server, { type: "register" }, 32, profile.register12c32, 201)]);
-      r.register12c32.push(x as LoadResult);
-      return describe(x as LoadResult);
-    });
-    r.peakRssMiB = rss.stop();
-    say(`peak RSS under register@32: ${fmt(r.peakRssMiB)} MiB`);
-    await repeat("login, cost 12, 32 connections", profile.repeats, async () => {
-      const [x] = await runLoad([http(server, { type: "login", emails: seeded }, 32, profile.login12, 200)]);
-      r.login12.push(x as LoadResult);
-      return describe(x as LoadResult);
-    });
-    await repeat("duplicates, cost 12, 32 connections", profile.repeats, async () => {
-      const [x] = await runLoad([http(server, { type: "duplicate", emails: seeded }, 32, profile.duplicates12, 409)]);
-      r.duplicates12.push(x as LoadResult);
-      return describe(x as LoadResult);
-    });
     const token = await tokenFrom(server);
-    await repeat("sign-up burst (register@32) with a /me probe at 50/s", profile.repeats, async () => {
-      const [load, probe] = await runLoad([
-        http(server, { type: "register" }, 32, profile.burst, 201),
-        { ...http(server, { type: "get", path: "/api/v1/auth/me", token }, 64, profile.burst, 200), rate: 50 },
-      ]);
-      r.burstLoad.push(load as LoadResult);
-      r.burstProbe.push(probe as LoadResult);
-      return `load ${describe(load as LoadResult)}; probe ${describe(probe as LoadResult)}`;
-    });
+    for (let i = 0; i < profile.repeats; i++) {
+      const round = `(round ${i + 1}/${profile.repeats})`;
+      await step(`bcrypt limit, cost 12, ${PARALLELISM} at once, server idle ${round}`, () =>
+        limit(12, profile.limit12, r.limit12),
+      );
+      await step(`register, cost 12, 8 connections ${round}`, async () => {
+        const [x] = await runLoad([http(server, { type: "register" }, 8, profile.register12c8, 201)]);
+        r.register12c8.push(x as LoadResult);
+        return describe(x as LoadResult);
+      });
+      await step(`register, cost 12, 32 connections ${round}`, async () => {
+        const rss = sampleMax(() => server.rssMiB());
+        const [x] = await runLoad([http(server, { type: "register" }, 32, profile.register12c32, 201)]);
+        r.peakRssMiB = Math.max(r.peakRssMiB, rss.stop());
+        r.register12c32.push(x as LoadResult);
+        return `${describe(x as LoadResult)}; peak RSS ${fmt(r.peakRssMiB)} MiB`;
+      });
+      await step(`login, cost 12, 32 connections ${round}`, async () => {
+        const [x] = await runLoad([http(server, { type: "login", emails: seeded }, 32, profile.login12, 200)]);
+        r.login12.push(x as LoadResult);
+        return describe(x as LoadResult);
+      });
+      await step(`duplicates, cost 12, 32 connections ${round}`, async () => {
+        const [x] = await runLoad([http(server, { type: "duplicate", emails: seeded }, 32, profile.duplicates12, 409)]);
+        r.duplicates12.push(x as LoadResult);
+        return describe(x as LoadResult);
+      });
+      await step(`sign-up burst (register@32) with a /me probe at 50/s ${round}`, async () => {
+        const [load, probe] = await runLoad([
+          http(server, { type: "register" }, 32, profile.burst, 201),
+          { ...http(server, { type: "get", path: "/api/v1/auth/me", token }, 64, profile.burst, 200), rate: 50 },
+        ]);
+        r.burstLoad.push(load as LoadResult);
+        r.burstProbe.push(probe as LoadResult);
+        return `load ${describe(load as LoadResult)}; probe ${describe(probe as LoadResult)}`;
+      });
+    }
     await server.stop();
 
-    await limit(4, profile.limit4, r.limit4);
     server = await start(store, 4);
     const dbCpu = () => (engine === "postgres" ? cpuSecondsOf("postgres") : 0);
-    await repeat("register, cost 4, 32 connections", profile.repeats, async () => {
-      let cpu = 0;
-      let db = 0;
-      const [x] = await runLoad([http(server, { type: "register" }, 32, profile.register4, 201)], {
-        before: () => {
-          cpu = server.cpuSeconds();
-          db = dbCpu();
-        },
-        after: () => {
-          cpu = server.cpuSeconds() - cpu;
-          db = dbCpu() - db;
-        },
-      });
-      const result = x as LoadResult;
-      r.register4.push(result);
-      r.register4CpuMs.push((cpu * 1000) / result.total);
-      r.register4DbCpuMs.push((db * 1000) / result.total);
-      return `${describe(result)} CPU ${fmt((cpu * 1000) / result.total)} ms/request (+ PostgreSQL ${fmt((db * 1000) / result.total)})`;
-    });
     const bare = await startServer({
       cwd: ctx.root,
       logFile: join(ctx.workDir, "bare.log"),
@@ -249,15 +235,40 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
     });
     cleanups.push(() => bare.stop());
     const meToken = await tokenFrom(server);
-    await repeat("GET /api/v1/auth/me vs a bare Express route, 32 connections", profile.repeats, async () => {
-      const [me] = await runLoad([
-        http(server, { type: "get", path: "/api/v1/auth/me", token: meToken }, 32, profile.me, 200),
-      ]);
-      const [b] = await runLoad([http(bare, { type: "get", path: "/bare" }, 32, profile.me, 200)]);
-      r.me.push(me as LoadResult);
-      r.bare.push(b as LoadResult);
-      return `/me ${describe(me as LoadResult)}; bare ${describe(b as LoadResult)}`;
-    });
+    for (let i = 0; i < profile.repeats; i++) {
+      const round = `(round ${i + 1}/${profile.repeats})`;
+      await step(`bcrypt limit, cost 4, ${PARALLELISM} at once, server idle ${round}`, () =>
+        limit(4, profile.limit4, r.limit4),
+      );
+      await step(`register, cost 4, 32 connections ${round}`, async () => {
+        let cpu = 0;
+        let db = 0;
+        const [x] = await runLoad([http(server, { type: "register" }, 32, profile.register4, 201)], {
+          before: () => {
+            cpu = server.cpuSeconds();
+            db = dbCpu();
+          },
+          after: () => {
+            cpu = server.cpuSeconds() - cpu;
+            db = dbCpu() - db;
+          },
+        });
+        const result = x as LoadResult;
+        r.register4.push(result);
+        r.register4CpuMs.push((cpu * 1000) / result.total);
+        r.register4DbCpuMs.push((db * 1000) / result.total);
+        return `${describe(result)} CPU ${fmt((cpu * 1000) / result.total)} ms/request (+ PostgreSQL ${fmt((db * 1000) / result.total)})`;
+      });
+      await step(`GET /api/v1/auth/me, then a bare Express route, 32 connections ${round}`, async () => {
+        const [me] = await runLoad([
+          http(server, { type: "get", path: "/api/v1/auth/me", token: meToken }, 32, profile.me, 200),
+        ]);
+        const [b] = await runLoad([http(bare, { type: "get", path: "/bare" }, 32, profile.me, 200)]);
+        r.me.push(me as LoadResult);
+        r.bare.push(b as LoadResult);
+        return `/me ${describe(me as LoadResult)}; bare ${describe(b as LoadResult)}`;
+      });
+    }
     await bare.stop();
     await server.stop();
     for (let i = 0; i < profile.repeats; i++) {
