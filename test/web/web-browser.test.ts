@@ -183,7 +183,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
     expect(await page.getByRole("main").getByRole("link", { name: "Log in" }).isVisible()).toBe(true);
   });
 
-  it("shows and hides the password with the toggle, and sends it hidden", async () => {
+  it("shows and hides the password with the toggle, and says so to screen readers", async () => {
     const page = await newPage();
     await page.goto("/login");
     const input = page.locator("#password");
