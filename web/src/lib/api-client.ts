@@ -4,6 +4,7 @@
  * can run in one process (the default) or apart.
  */
 
+/** The API's public user (src/auth/user.ts) as it arrives in JSON: the web client owns its own copy. */
 export interface User {
   id: string;
   email: string;
