@@ -34,8 +34,10 @@ type AstroHandler = (req: Request, res: ServerResponse, next: () => void, locals
 export interface WebOptions {
   /** PUBLIC_ORIGIN; unset: the origin each request was sent to, as Express sees it (TRUST_PROXY). */
   publicOrigin: string | undefined;
-  /** API_BASE_URL; unset: this same process, at the address and port the request came in on. */
+  /** API_BASE_URL; unset: this same process (see sameProcessUrl). */
   apiBaseUrl: string | undefined;
+  /** The address the server listens on (HOST). */
+  listenHost: string;
   /** Secure cookies: in production. */
   secureCookies: boolean;
 }
@@ -44,14 +46,21 @@ export function webOptions(config: Config): WebOptions {
   return {
     publicOrigin: config.publicOrigin,
     apiBaseUrl: config.apiBaseUrl,
+    listenHost: config.host,
     secureCookies: config.env === "production",
   };
 }
 
-/** The address a connection came in on, as a base URL: the API of this very process. */
-export function sameProcessUrl(socket: Socket): string {
-  const address = (socket.localAddress ?? "127.0.0.1").replace(/^::ffff:/, "");
-  return `http://${address.includes(":") ? `[${address}]` : address}:${socket.localPort}`;
+const WILDCARD = new Set(["0.0.0.0", "::", ""]);
+
+/**
+ * The API of this very process: the port the request came in on, at loopback when the server
+ * listens on every interface. Loopback, not the address the browser used, so that the API sees
+ * a trusted proxy (TRUST_PROXY=loopback) and rate-limits each browser by its own address.
+ */
+export function sameProcessUrl(listenHost: string, socket: Socket): string {
+  const host = WILDCARD.has(listenHost) ? "127.0.0.1" : listenHost;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${socket.localPort}`;
 }
 
 /**
@@ -90,7 +99,7 @@ export async function loadWebHandler(
   router.use((req, res, next) => {
     const locals: WebLocals = {
       siteOrigin: publicOrigin || `${req.protocol}://${req.host}`,
-      apiBaseUrl: options.apiBaseUrl ?? sameProcessUrl(req.socket),
+      apiBaseUrl: options.apiBaseUrl ?? sameProcessUrl(options.listenHost, req.socket),
       secureCookies: options.secureCookies,
       clientAddress: req.ip,
       requestId: res.getHeader("x-request-id")?.toString(),
