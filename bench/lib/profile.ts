@@ -1,4 +1,4 @@
-/** How long and how often each measurement runs: the full run (~20 min) or a smoke run (--quick). */
+/** How long and how often each measurement runs: the full run (~22 min) or a smoke run (--quick, ~5 min). */
 export interface Profile {
   name: "full" | "quick";
   /** Each measured number is the median of this many runs. */
@@ -27,7 +27,7 @@ export interface Phase {
 export const FULL: Profile = {
   name: "full",
   repeats: 3,
-  limit12: { warmupS: 2, durationS: 8 },
+  limit12: { warmupS: 1, durationS: 8 },
   limit4: { warmupS: 1, durationS: 3 },
   register12c8: { warmupS: 3, durationS: 20 },
   register12c32: { warmupS: 5, durationS: 20 },

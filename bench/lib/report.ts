@@ -21,6 +21,7 @@ export interface RunInfo {
   chartFile: string;
 }
 
+const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 const NAMES: Record<string, string> = { pglite: "PGlite (embedded)", postgres: "PostgreSQL server" };
 const ANALYSIS_START = "<!-- analysis:start -->";
 const ANALYSIS_END = "<!-- analysis:end -->";
@@ -72,15 +73,15 @@ export function renderReport(results: EngineResults[], info: RunInfo, analysis: 
         "register, cost 12, 8 conn: req/s · p50 · p99 (ms)",
         (r) => `${fmt(rate(r.register12c8))} · ${fmt(p50(r.register12c8))} · ${fmt(p99(r.register12c8))}`,
       ),
-      row("register, cost 12, 8 conn: ratio to limit", (r) => fmt(pairedRatio(r.register12c8, r.limit12))),
+      row("register, cost 12, 8 conn: ratio to limit", (r) => fmt(pairedRatio(r.register12c8, r.limitAround8))),
       row(
         "register, cost 12, 32 conn: req/s · p50 · p99 (ms)",
         (r) => `${fmt(rate(r.register12c32))} · ${fmt(p50(r.register12c32))} · ${fmt(p99(r.register12c32))}`,
       ),
-      row("register, cost 12, 32 conn: ratio to limit", (r) => fmt(pairedRatio(r.register12c32, r.limit12))),
+      row("register, cost 12, 32 conn: ratio to limit", (r) => fmt(pairedRatio(r.register12c32, r.limitAround32))),
       row(
         "login, cost 12, 32 conn: req/s · ratio to limit",
-        (r) => `${fmt(rate(r.login12))} · ${fmt(pairedRatio(r.login12, r.limit12))}`,
+        (r) => `${fmt(rate(r.login12))} · ${fmt(pairedRatio(r.login12, r.limitAroundLogin))}`,
       ),
       row(
         "register, cost 4, 32 conn: req/s · p50 · p99 (ms)",
@@ -126,7 +127,16 @@ export function renderReport(results: EngineResults[], info: RunInfo, analysis: 
   const detail = table(
     ["run (each sample, in order)", ...cols],
     [
-      row("bcrypt limit cost 12 (hashes/s)", (r) => r.limit12.map((v) => fmt(v)).join(" · ")),
+      row("bcrypt limit cost 12 (hashes/s), every sample", (r) => r.limit12.map((v) => fmt(v)).join(" · ")),
+      row("register c12 @8: rate ÷ limit around it", (r) =>
+        r.register12c8.map((x, i) => fmt(x.okRate / (r.limitAround8[i] ?? Number.NaN))).join(" · "),
+      ),
+      row("register c12 @32: rate ÷ limit around it", (r) =>
+        r.register12c32.map((x, i) => fmt(x.okRate / (r.limitAround32[i] ?? Number.NaN))).join(" · "),
+      ),
+      row("login c12: rate ÷ limit around it", (r) =>
+        r.login12.map((x, i) => fmt(x.okRate / (r.limitAroundLogin[i] ?? Number.NaN))).join(" · "),
+      ),
       row("register c12 @8 req/s", (r) => samples(r.register12c8, (x) => x.okRate)),
       row("register c12 @8 p50 / p99", (r) => r.register12c8.map((x) => `${fmt(x.p50)}/${fmt(x.p99)}`).join(" · ")),
       row("register c12 @32 req/s", (r) => samples(r.register12c32, (x) => x.okRate)),
@@ -157,10 +167,15 @@ Analysis section at the end is written by people; the script keeps it.
 - ${info.cpu}, **${info.cores} cores shared by the server, the database and the load generator**, ${fmt(info.memoryGiB, 2)} GiB RAM; Node ${info.node}; ${info.postgres}; PGlite ${info.pglite}.
 - This machine is **noisy**: a shared virtual machine where the load generator and PostgreSQL take
   CPU from the server under test. Read the ratios (measured in the same run, minutes apart) rather
-  than the absolute numbers. During this run ${quiet}.
-- Each number is the **median of ${results[0]?.limit12.length ?? 0} runs**; every sample is listed under "Every run".
-  The runs go in rounds, and each round measures the bcrypt limit again just before its own
-  register, login, duplicate and burst runs: a ratio is the median of the rounds' ratios.
+  than the absolute numbers. During this run ${quiet}. Other processes' CPU is also measured
+  during every run (the machine's busy time minus this benchmark's processes and PostgreSQL's):
+  a run during which they used more than 0.1 core is measured again (up to 3 times).
+${results.map((r) => `  ${NAMES[r.engine]}: ${r.retriedRuns} run(s) measured again, ${r.disturbedRuns} kept though disturbed; other processes used ${fmt(mean(r.neighbourCores), 2)} cores on average (at most ${fmt(Math.max(...r.neighbourCores), 2)}) during the kept runs.`).join("\n")}
+- Each number is the **median of ${results[0]?.register12c8.length ?? 0} runs**; every sample is listed under "Every run".
+  The runs go in rounds, and the bcrypt limit is measured right before and right after each
+  register and login run at cost 12 (the machine's speed drifts by a few % within minutes): a
+  run's ratio divides its rate by the mean of those two samples, and the table gives the median
+  of the rounds' ratios.
 - The server is \`node dist/main.js\` (built by \`npm run build:server\`) in its own process, with
   \`RATE_LIMIT=off\`, \`LOG_LEVEL=warn\` and the default \`HASH_CONCURRENCY\` (= cores = ${info.cores}).
   The load comes from autocannon in another process, on 127.0.0.1. Every response is counted by

@@ -6,6 +6,7 @@ import bcrypt from "bcrypt";
 import { BENCH_PASSWORD } from "../load-worker.js";
 import { createFreshDatabase, type Store, storedEmails, storeUsers } from "./database.js";
 import { type HttpJob, type LoadResult, runLoad, type Scenario } from "./load.js";
+import { meterNeighbours } from "./neighbours.js";
 import type { Phase, Profile } from "./profile.js";
 import { cpuSecondsOf, type ServerProcess, sampleMax, settle, startServer } from "./server.js";
 import { fmt, median } from "./stats.js";
@@ -14,7 +15,12 @@ export type EngineKind = "pglite" | "postgres";
 
 export interface EngineResults {
   engine: EngineKind;
+  /** Every sample of the limit at cost 12, in order. */
   limit12: number[];
+  /** The limit around each register@8, register@32 and login run: the mean of the samples before and after. */
+  limitAround8: number[];
+  limitAround32: number[];
+  limitAroundLogin: number[];
   limit4: number[];
   register12c8: LoadResult[];
   register12c32: LoadResult[];
@@ -32,6 +38,10 @@ export interface EngineResults {
   startupEmptyMs: number[];
   startupExistingMs: number[];
   peakRssMiB: number;
+  /** Cores used by other processes during each kept run; runs measured again; runs kept though disturbed. */
+  neighbourCores: number[];
+  retriedRuns: number;
+  disturbedRuns: number;
 }
 
 export interface SuiteContext {
@@ -48,6 +58,9 @@ export interface SuiteContext {
 }
 
 const PARALLELISM = availableParallelism();
+/** Other processes' CPU (in cores) above which a run is measured again. */
+const NEIGHBOUR_LIMIT = 0.1;
+const MAX_ATTEMPTS = 3;
 
 /** Runs every measurement on one engine, in a fixed order, and returns the raw results. */
 export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
@@ -61,6 +74,9 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
   const r: EngineResults = {
     engine,
     limit12: [],
+    limitAround8: [],
+    limitAround32: [],
+    limitAroundLogin: [],
     limit4: [],
     register12c8: [],
     register12c32: [],
@@ -77,6 +93,9 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
     startupEmptyMs: [],
     startupExistingMs: [],
     peakRssMiB: 0,
+    neighbourCores: [],
+    retriedRuns: 0,
+    disturbedRuns: 0,
   };
 
   async function newStore(): Promise<Store> {
@@ -135,10 +154,30 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
     } as HttpJob;
   };
 
-  /** Waits for the running servers to be idle, runs one measurement and says what it gave. */
+  /**
+   * Waits for the running servers to be idle, runs one measurement and says what it gave. When
+   * other processes used more than NEIGHBOUR_LIMIT cores meanwhile, the result is dropped and the
+   * measurement runs again (at most MAX_ATTEMPTS times; the last attempt is kept, and counted).
+   */
   async function step(label: string, measure: () => Promise<string>) {
-    for (const pid of running) await settle(pid);
-    say(`${label}: ${await measure()}`);
+    const arrays = () => [...Object.values(r).filter(Array.isArray), ...r.growth.map((g) => g.runs)] as unknown[][];
+    for (let attempt = 1; ; attempt++) {
+      for (const pid of running) await settle(pid);
+      const lengths = new Map(arrays().map((a) => [a, a.length]));
+      const meter = meterNeighbours();
+      const text = await measure();
+      const foreign = meter.stop();
+      const busy = foreign > NEIGHBOUR_LIMIT;
+      say(`${label}: ${text}${foreign > 0.02 ? ` [other processes: ${fmt(foreign, 2)} cores]` : ""}`);
+      if (!busy || attempt === MAX_ATTEMPTS) {
+        r.neighbourCores.push(foreign);
+        if (busy) r.disturbedRuns++;
+        return;
+      }
+      say(`  measuring again: other processes used ${fmt(foreign, 2)} cores meanwhile`);
+      r.retriedRuns++;
+      for (const [array, length] of lengths) array.length = length;
+    }
   }
 
   async function repeat(label: string, times: number, once: (i: number) => Promise<string>) {
@@ -188,14 +227,23 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
     const token = await tokenFrom(server);
     for (let i = 0; i < profile.repeats; i++) {
       const round = `(round ${i + 1}/${profile.repeats})`;
-      await step(`bcrypt limit, cost 12, ${PARALLELISM} at once, server idle ${round}`, () =>
-        limit(12, profile.limit12, r.limit12),
-      );
+      // The limit before and after each run: its reference is the mean of the two, which
+      // cancels a steady drift of the machine's speed (it drifts by a few % within minutes).
+      const limitSample = async () => {
+        await step(`bcrypt limit, cost 12, ${PARALLELISM} at once, server idle ${round}`, () =>
+          limit(12, profile.limit12, r.limit12),
+        );
+        return r.limit12.at(-1) as number;
+      };
+      let before = await limitSample();
       await step(`register, cost 12, 8 connections ${round}`, async () => {
         const [x] = await runLoad([http(server, { type: "register" }, 8, profile.register12c8, 201)]);
         r.register12c8.push(x as LoadResult);
         return describe(x as LoadResult);
       });
+      let after = await limitSample();
+      r.limitAround8.push((before + after) / 2);
+      before = after;
       await step(`register, cost 12, 32 connections ${round}`, async () => {
         const rss = sampleMax(() => server.rssMiB());
         const [x] = await runLoad([http(server, { type: "register" }, 32, profile.register12c32, 201)]);
@@ -203,11 +251,16 @@ export async function benchEngine(ctx: SuiteContext): Promise<EngineResults> {
         r.register12c32.push(x as LoadResult);
         return `${describe(x as LoadResult)}; peak RSS ${fmt(r.peakRssMiB)} MiB`;
       });
+      after = await limitSample();
+      r.limitAround32.push((before + after) / 2);
+      before = after;
       await step(`login, cost 12, 32 connections ${round}`, async () => {
         const [x] = await runLoad([http(server, { type: "login", emails: seeded }, 32, profile.login12, 200)]);
         r.login12.push(x as LoadResult);
         return describe(x as LoadResult);
       });
+      after = await limitSample();
+      r.limitAroundLogin.push((before + after) / 2);
       await step(`duplicates, cost 12, 32 connections ${round}`, async () => {
         const [x] = await runLoad([http(server, { type: "duplicate", emails: seeded }, 32, profile.duplicates12, 409)]);
         r.duplicates12.push(x as LoadResult);
