@@ -136,9 +136,17 @@ export async function sigtermUnderLoad(cluster: Cluster, options = { concurrency
   const victimExitCode = await exit;
 
   const created = answers.filter((a) => a.status === 201);
-  const logins = await Promise.all(
-    created.map((a) => call(cluster, "/api/v1/auth/login", { body: { email: a.email, password: CLUSTER_PASSWORD } })),
-  );
+  // 8 at a time: this checks that every user exists, not how much load the survivor takes (all
+  // at once, hundreds of logins would overflow its bcrypt queue and be answered 503 OVERLOADED).
+  const logins: Answer[] = [];
+  for (let i = 0; i < created.length; i += 8) {
+    const batch = created.slice(i, i + 8);
+    logins.push(
+      ...(await Promise.all(
+        batch.map((a) => call(cluster, "/api/v1/auth/login", { body: { email: a.email, password: CLUSTER_PASSWORD } })),
+      )),
+    );
+  }
   const failures = answers.filter((a) => a.status >= 500 || a.status === 0);
   const survivorAddresses = new Set(survivors.map((s) => s.address));
   return {
