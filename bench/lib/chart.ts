@@ -122,6 +122,7 @@ export function renderChart(results: EngineResults[]): string {
   const h = 320;
   const body = panels.map((p, i) => panel(p, (i % 2) * w, Math.floor(i / 2) * h, w, h)).join("\n");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * w}" height="${2 * h}" viewBox="0 0 ${2 * w} ${2 * h}" font-family="sans-serif">
+<title>Portico benchmarks: throughput against the bcrypt limit, goals, growth, requests without bcrypt</title>
 <rect width="100%" height="100%" fill="#fff"/>
 ${body}
 </svg>
