@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
+import type { RequestListener } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -118,5 +121,21 @@ export function newUserBody(overrides: Record<string, unknown> = {}) {
     firstName: "Ada",
     lastName: "Lovelace",
     ...overrides,
+  };
+}
+
+/** Serves an app on a free loopback port, for tests that need a real socket (fetch, browsers). */
+export async function listenOnLoopback(app: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(app).listen(0, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "../src/db/pglite.js";
 import { scrubUrl, serializeError } from "../src/logger.js";
 import { createPortico, type Portico } from "../src/portico.js";
 import { WEB_DIST_DIR } from "../src/web/mount.js";
-import { testConfig, uniqueEmail } from "./helpers.js";
+import { listenOnLoopback, testConfig, uniqueEmail } from "./helpers.js";
 import { captureLogs } from "./log-capture.js";
 
 const HAVE_WEB = existsSync(join(WEB_DIST_DIR, "server", "entry.mjs"));
@@ -26,7 +24,7 @@ interface Exchange {
 describe("logs: one JSON line per request, with its id, and never a secret", () => {
   const logs = captureLogs("trace");
   let portico: Portico;
-  let server: Server;
+  let listening: Awaited<ReturnType<typeof listenOnLoopback>> | undefined;
   let base: string;
   const exchanges: Exchange[] = [];
 
@@ -49,13 +47,12 @@ describe("logs: one JSON line per request, with its id, and never a secret", () 
       logs.logger,
       await openPglite({ dataDir: undefined }),
     );
-    server = portico.app.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    listening = await listenOnLoopback(portico.app);
+    base = listening.url;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await listening?.close();
     await portico?.close();
   });
 

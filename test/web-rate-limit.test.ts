@@ -1,13 +1,11 @@
 import { existsSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "../src/db/pglite.js";
 import { RATE_LIMIT_POLICIES } from "../src/http/rate-limit.js";
 import { createPortico, type Portico } from "../src/portico.js";
 import { WEB_DIST_DIR } from "../src/web/mount.js";
-import { silentLogger, testConfig } from "./helpers.js";
+import { listenOnLoopback, silentLogger, testConfig } from "./helpers.js";
 
 const HAVE_WEB = existsSync(join(WEB_DIST_DIR, "server", "entry.mjs"));
 
@@ -20,7 +18,7 @@ describe.skipIf(!HAVE_WEB)(
   `rate limits behind the web client${HAVE_WEB ? "" : " (skipped: web/dist not built)"}`,
   () => {
     let portico: Portico;
-    let server: Server;
+    let listening: Awaited<ReturnType<typeof listenOnLoopback>> | undefined;
     let base: string;
 
     beforeAll(async () => {
@@ -29,13 +27,12 @@ describe.skipIf(!HAVE_WEB)(
         silentLogger(),
         await openPglite({ dataDir: undefined }),
       );
-      server = portico.app.listen(0, "127.0.0.1");
-      await new Promise((resolve) => server.once("listening", resolve));
-      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      listening = await listenOnLoopback(portico.app);
+      base = listening.url;
     });
 
     afterAll(async () => {
-      await new Promise((resolve) => server?.close(resolve));
+      await listening?.close();
       await portico?.close();
     });
 

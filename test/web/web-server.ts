@@ -1,11 +1,9 @@
 import { existsSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Database } from "../../src/db/index.js";
 import type { Portico } from "../../src/portico.js";
 import { WEB_DIST_DIR } from "../../src/web/mount.js";
-import { createTestPortico, TEST_ENGINES } from "../helpers.js";
+import { createTestPortico, listenOnLoopback, TEST_ENGINES } from "../helpers.js";
 
 export interface WebServer {
   /** e.g. http://127.0.0.1:40123: the pages and the API, one process, one port. */
@@ -26,18 +24,12 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
   if (!engine) throw new Error("no test engine");
   const database: Database = await engine.open();
   const portico = await createTestPortico(database, env);
-  const server: Server = portico.app.listen(0, "127.0.0.1");
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(portico.app);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     portico,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
       await portico.close();
     },
   };
