@@ -1,4 +1,7 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openPglite } from "../src/db/pglite.js";
 import { tempDir } from "./helpers.js";
@@ -23,7 +26,42 @@ function runService(env: Record<string, string>): Promise<{ code: number | null;
   });
 }
 
+/** A lock directory as a process that was then SIGKILLed (or is still running) leaves it. */
+function leaveLock(dir: string, owner: { pid: number; hostname: string }): void {
+  mkdirSync(join(dir, "portico.lock"));
+  writeFileSync(join(dir, "portico.lock", "owner.json"), JSON.stringify(owner));
+}
+
+/** The PID of a process that has exited (and been reaped). */
+function deadPid(): number {
+  const { pid } = spawnSync(process.execPath, ["-e", ""]);
+  return pid as number;
+}
+
 describe("PGlite data directory lock", () => {
+  it("takes over at once a fresh lock whose holder is no longer alive on this host", async () => {
+    const dir = tempDir();
+    leaveLock(dir, { pid: deadPid(), hostname: hostname() });
+    const db = await openPglite({ dataDir: dir });
+    await db.close();
+  });
+
+  it("takes over a lock naming this very PID that this process does not hold (a restarted container)", async () => {
+    const dir = tempDir();
+    leaveLock(dir, { pid: process.pid, hostname: hostname() });
+    const db = await openPglite({ dataDir: dir });
+    await db.close();
+  });
+
+  it("refuses a fresh lock held by a live process, or by a process on another host", async () => {
+    const live = tempDir();
+    leaveLock(live, { pid: process.ppid, hostname: hostname() });
+    await expect(openPglite({ dataDir: live })).rejects.toThrow(/is in use by another Portico process/);
+    const remote = tempDir();
+    leaveLock(remote, { pid: deadPid(), hostname: `not-${hostname()}` });
+    await expect(openPglite({ dataDir: remote })).rejects.toThrow(/is in use by another Portico process/);
+  });
+
   it("refuses a second process on the same DATA_DIR with a clear message, and frees the directory on close", async () => {
     const dir = tempDir();
     const first = await openPglite({ dataDir: dir });

@@ -3,19 +3,10 @@ import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { createPgConfig } from "@electric-sql/pglite/node-postgres";
 import pg from "pg";
-import lockfile from "proper-lockfile";
+import { lockDataDir } from "./data-dir-lock.js";
 import { createDatabase, type Database } from "./database.js";
 
-export class DataDirLockedError extends Error {
-  constructor(dataDir: string, options?: ErrorOptions) {
-    super(
-      `DATA_DIR ${dataDir} is in use by another Portico process. PGlite allows one process per data directory: ` +
-        "stop the other process, or set DATA_DIR to another directory, or DATABASE_URL to a PostgreSQL server.",
-      options,
-    );
-    this.name = "DataDirLockedError";
-  }
-}
+export { DataDirLockedError } from "./data-dir-lock.js";
 
 export interface PgliteOptions {
   /** A directory on disk, or undefined for an in-memory database (tests). */
@@ -25,8 +16,8 @@ export interface PgliteOptions {
 
 /**
  * Embedded PostgreSQL in DATA_DIR/pglite. PGlite has no cross-process lock of its own, and two
- * processes on one directory corrupt it, so the directory is locked first (a lock directory
- * refreshed every few seconds; a crashed holder's lock goes stale after 15 s).
+ * processes on one directory corrupt it, so the directory is locked first (see lockDataDir: a
+ * crashed holder's lock is taken over at once, a live holder's refused).
  */
 export async function openPglite(options: PgliteOptions): Promise<Database> {
   let release: (() => Promise<void>) | undefined;
@@ -34,19 +25,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   if (options.dataDir !== undefined) {
     const dir = resolve(options.dataDir);
     mkdirSync(dir, { recursive: true });
-    try {
-      release = await lockfile.lock(dir, {
-        lockfilePath: join(dir, "portico.lock"),
-        stale: 15_000,
-        update: 5_000,
-        realpath: false,
-        onCompromised: (error) => options.onLockCompromised?.(error),
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code === "ELOCKED")
-        throw new DataDirLockedError(options.dataDir, { cause: error });
-      throw error;
-    }
+    release = await lockDataDir(dir, options.dataDir, (error) => options.onLockCompromised?.(error));
     dataPath = join(dir, "pglite");
   }
   try {
