@@ -13,6 +13,27 @@ export interface UsersTable {
   updated_at: ColumnType<Date, never, Date | string>;
 }
 
+/** The `mail_outbox` table (SPEC §10), read and written only by src/mail. */
+export interface MailOutboxTable {
+  id: Generated<string>;
+  /** bigint identity (a string in JS): the order of insertion. */
+  seq: ColumnType<string, never, never>;
+  user_id: string | null;
+  kind: string;
+  recipient: string;
+  subject: string;
+  text_body: string | null;
+  html_body: string | null;
+  status: ColumnType<"pending" | "sent" | "dead", "pending" | undefined, "pending" | "sent" | "dead">;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | undefined, Date>;
+  last_error: ColumnType<string | null, never, string | null>;
+  link_expires_at: ColumnType<Date | null, Date | null | undefined, never>;
+  created_at: ColumnType<Date, never, never>;
+  sent_at: ColumnType<Date | null, never, Date | null>;
+}
+
 export interface Schema {
   users: UsersTable;
+  mail_outbox: MailOutboxTable;
 }
