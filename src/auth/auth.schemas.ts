@@ -1,6 +1,8 @@
-import { dictionary } from "@zxcvbn-ts/language-common";
 import { z } from "zod";
 import { MESSAGES, type ValidationCode } from "../errors.js";
+import { isCommonPassword, passwordContextProblem, passwordPatternProblem } from "./password-rules.js";
+
+export { isCommonPassword } from "./password-rules.js";
 
 /**
  * Request bodies for the auth endpoints. The same schemas validate requests (src/http/validate.ts)
@@ -21,13 +23,6 @@ const EMAIL_PATTERN =
 const NAME_PART_PATTERN = /^[\p{L}\p{M}' ’-]+$/u;
 const FULL_NAME_PATTERN = /^[\p{L}\p{M}' ’.-]+$/u;
 const CONTROL = /\p{Cc}/u;
-
-const COMMON_PASSWORDS: ReadonlySet<string> = new Set(dictionary["passwords-common"]);
-
-/** True when a password (any case) is on the list of ~49,000 common passwords. */
-export function isCommonPassword(password: string): boolean {
-  return COMMON_PASSWORDS.has(password.toLowerCase());
-}
 
 const codePoints = (s: string) => [...s].length;
 
@@ -64,10 +59,17 @@ const newPassword = z.preprocess(
       else if (codePoints(value) < PASSWORD_MIN_CHARS) problem(ctx, "WEAK_PASSWORD");
       else if (Buffer.byteLength(value, "utf8") > PASSWORD_MAX_BYTES) problem(ctx, "PASSWORD_TOO_LONG");
       else if (isCommonPassword(value)) problem(ctx, "PASSWORD_TOO_COMMON");
+      else {
+        const reason = passwordPatternProblem(value);
+        if (reason) problem(ctx, "PASSWORD_TOO_COMMON", reason);
+      }
     })
     .meta({
       minLength: PASSWORD_MIN_CHARS,
-      description: `At least ${PASSWORD_MIN_CHARS} characters after NFKC normalisation, at most ${PASSWORD_MAX_BYTES} bytes of UTF-8, not a common password.`,
+      description:
+        `At least ${PASSWORD_MIN_CHARS} characters after NFKC normalisation, at most ${PASSWORD_MAX_BYTES} bytes of UTF-8, ` +
+        "not a common password, not only blank or invisible characters, no NUL, not one character repeated or a plain " +
+        "sequence, and not containing the service's name, the e-mail's local part or the person's name.",
       writeOnly: true,
     }),
 );
@@ -103,6 +105,32 @@ function acceptSnakeCaseNames(body: unknown): unknown {
 
 const present = (value: unknown) => blankAsAbsent(value) !== undefined;
 
+/** A name is required: `name`, or both parts. */
+function requireName(body: Record<string, unknown>, ctx: z.RefinementCtx) {
+  if (present(body.name) || (present(body.firstName) && present(body.lastName))) return;
+  const missing = present(body.firstName) ? "lastName" : present(body.lastName) ? "firstName" : "name";
+  ctx.addIssue({
+    code: "custom",
+    path: [missing],
+    message: `${missing} is required`,
+    params: { code: "MISSING_FIELDS" },
+  });
+}
+
+/**
+ * The password must not contain the e-mail's local part or the person's name. An issue on a
+ * password that already has one is dropped by toFieldErrors (one problem per field, the first).
+ */
+function passwordOutOfContext(body: Record<string, unknown>, ctx: z.RefinementCtx) {
+  if (typeof body.password !== "string") return;
+  const reason = passwordContextProblem(body.password, {
+    email: body.email,
+    names: [body.name, body.firstName, body.lastName],
+  });
+  if (reason)
+    ctx.addIssue({ code: "custom", path: ["password"], message: reason, params: { code: "PASSWORD_TOO_COMMON" } });
+}
+
 export const registerBody = z
   .preprocess(
     acceptSnakeCaseNames,
@@ -121,16 +149,9 @@ export const registerBody = z
       )
       .superRefine(
         (body, ctx) => {
-          // A name is required: `name`, or both parts. Runs even when other fields failed, so
-          // every problem is reported at once.
-          if (present(body.name) || (present(body.firstName) && present(body.lastName))) return;
-          const missing = present(body.firstName) ? "lastName" : present(body.lastName) ? "firstName" : "name";
-          ctx.addIssue({
-            code: "custom",
-            path: [missing],
-            message: `${missing} is required`,
-            params: { code: "MISSING_FIELDS" },
-          });
+          // Runs even when other fields failed, so every problem is reported at once.
+          requireName(body, ctx);
+          passwordOutOfContext(body, ctx);
         },
         { when: (payload) => isPlainObject(payload.value) },
       ),
