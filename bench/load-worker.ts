@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
 import autocannon from "autocannon";
-import { createPasswordHasher } from "../src/auth/passwords.js";
+import { createPasswordHasher } from "../src/users/passwords.js";
 import type { HttpJob, LoadJob, LoadResult } from "./lib/load.js";
 import { completionRate, percentile } from "./lib/stats.js";
 

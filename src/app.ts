@@ -1,26 +1,27 @@
-import express, { type RequestHandler } from "express";
-import type { AuthRouteLimits } from "./auth/auth.routes.js";
-import { createAuthRouter } from "./auth/auth.routes.js";
-import type { AuthService } from "./auth/auth.service.js";
-import type { Config } from "./config.js";
-import type { Database } from "./db/index.js";
-import { createHealthRouter, type ReadinessCheck } from "./health/health.routes.js";
+import express, { type RequestHandler, type Router } from "express";
 import { handleError, notFound } from "./http/error-handler.js";
-import { type Logger, requestLogger } from "./logger.js";
 
-export interface AppDeps {
-  config: Pick<Config, "trustProxy" | "dbTimeoutMs">;
-  database: Database;
-  auth: AuthService;
-  logger: Logger;
-  limits?: AuthRouteLimits;
-  readinessChecks?: ReadinessCheck;
-  /** Middleware that runs before every route (security headers, metrics). */
-  before?: RequestHandler[];
-  /** Extra routes mounted before the web client (metrics, API docs). */
-  extraRoutes?: RequestHandler[];
+/** The parts of the app, each built by the composition root (src/portico.ts). */
+export interface AppParts {
+  /** Express `trust proxy` (TRUST_PROXY): decides `req.ip`. */
+  trustProxy: boolean | number | string;
+  requestLogger: RequestHandler;
+  httpMetrics: RequestHandler;
+  securityHeaders: RequestHandler;
+  /** Only when CORS_ORIGINS lists origins. */
+  cors?: RequestHandler | undefined;
+  /** /healthz, /readyz. */
+  health: Router;
+  /** /metrics. */
+  metrics: Router;
+  /** /api/v1/openapi.json, /api/v1/docs. */
+  apiDocs: Router;
+  /** The feature routers mounted under /api/v1/auth, in order (register, login, me; sessions; …). */
+  authApi: Router[];
+  /** /dev/mailbox: development only. */
+  devMailbox?: Router | undefined;
   /** The web client (Astro), mounted after the API. */
-  web?: RequestHandler;
+  web?: RequestHandler | undefined;
 }
 
 const noStore: RequestHandler = (_req, res, next) => {
@@ -28,26 +29,27 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** The Express app, without listen(): tests call it in-process. */
-export function createApp(deps: AppDeps): express.Express {
+/** The Express app, without listen(): tests call it in-process. This is the middleware order. */
+export function createApp(parts: AppParts): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", deps.config.trustProxy);
+  app.set("trust proxy", parts.trustProxy);
 
-  app.use(requestLogger(deps.logger));
-  for (const middleware of deps.before ?? []) app.use(middleware);
-  app.use(
-    createHealthRouter({
-      database: deps.database,
-      timeoutMs: deps.config.dbTimeoutMs,
-      ...(deps.readinessChecks && { extraChecks: deps.readinessChecks }),
-    }),
-  );
-  for (const routes of deps.extraRoutes ?? []) app.use(routes);
+  app.use(parts.requestLogger);
+  app.use(parts.httpMetrics);
+  app.use(parts.securityHeaders);
+  if (parts.cors) app.use(parts.cors);
+
+  app.use(parts.health);
+  app.use(parts.metrics);
+  app.use(parts.apiDocs);
+
   app.use("/api", noStore);
-  app.use("/api/v1/auth", createAuthRouter(deps.auth, deps.limits));
+  for (const router of parts.authApi) app.use("/api/v1/auth", router);
   app.use("/api", notFound);
-  if (deps.web) app.use(deps.web);
+
+  if (parts.devMailbox) app.use(parts.devMailbox);
+  if (parts.web) app.use(parts.web);
   app.use(notFound);
   app.use(handleError);
   return app;

@@ -39,6 +39,7 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default("./data"),
     JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
     JWT_EXPIRES_IN: duration.default(7 * 86_400),
+    JWT_ISSUER: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
     BCRYPT_COST: int(4, 31).default(12),
     REDIS_URL: z.preprocess(
       emptyAsUndefined,
@@ -56,6 +57,12 @@ const envSchema = z
     // 3 s: with the database unreachable, API calls answer 503 well within 5 s.
     DB_TIMEOUT_MS: int(100, 600_000).default(3000),
     SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+    // Slow or silent clients (src/http/server.ts): a body is at most 16 KiB, so 30 s is plenty.
+    HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
+    HTTP_KEEPALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
+    HTTP_IDLE_TIMEOUT_MS: int(100, 600_000).default(60_000),
+    HTTP_MAX_CONNECTIONS: int(1, 1_000_000).default(1024),
     CORS_ORIGINS: z.preprocess(
       emptyAsUndefined,
       z
@@ -68,6 +75,15 @@ const envSchema = z
     ),
     PUBLIC_ORIGIN: z.preprocess(emptyAsUndefined, z.url().optional()),
     API_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    SMTP_URL: z.preprocess(
+      emptyAsUndefined,
+      z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
+    ),
+    MAIL_FROM: z
+      .string()
+      .trim()
+      .regex(/^[^\r\n<>]*<?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address such as "Portico <no-reply@example.com>"')
+      .default("Portico <no-reply@localhost>"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
@@ -80,10 +96,18 @@ const envSchema = z
     if (env.RATE_LIMIT === "off") {
       ctx.addIssue({ code: "custom", path: ["RATE_LIMIT"], message: "cannot be off when NODE_ENV=production" });
     }
+    if (!env.SMTP_URL) {
+      // No development mailbox in production: mail must really go out.
+      ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when NODE_ENV=production" });
+    }
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET !== undefined && Buffer.byteLength(env.JWT_SECRET, "utf8") < 32) {
       ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "must be at least 32 bytes" });
+    }
+    if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+      const message = "must not be greater than HTTP_REQUEST_TIMEOUT_MS";
+      ctx.addIssue({ code: "custom", path: ["HTTP_HEADERS_TIMEOUT_MS"], message });
     }
   });
 
@@ -100,6 +124,8 @@ export interface Config {
   /** undefined until resolved: in development a secret is generated once and kept in DATA_DIR. */
   jwtSecret: string | undefined;
   jwtExpiresInSeconds: number;
+  /** The tokens' `iss`: JWT_ISSUER, else PUBLIC_ORIGIN, else "portico". */
+  jwtIssuer: string;
   bcryptCost: number;
   redisUrl: string | undefined;
   /** Prepended to every Redis key, so several deployments can share one Redis. */
@@ -112,11 +138,23 @@ export interface Config {
   dbPoolMax: number;
   dbTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** Limits on slow, silent and idle connections (src/http/server.ts). */
+  http: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    idleTimeoutMs: number;
+    maxConnections: number;
+  };
   corsOrigins: string[];
   /** The site's own origin for the CSRF check on form posts; derived from the request when unset. */
   publicOrigin: string | undefined;
   /** Where the web client finds the API; the same process when unset. */
   apiBaseUrl: string | undefined;
+  /** smtp:// or smtps:// (nodemailer); unset in development: the development mailbox. */
+  smtpUrl: string | undefined;
+  /** The sender of every mail. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -159,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     jwtSecret: e.JWT_SECRET,
     jwtExpiresInSeconds: e.JWT_EXPIRES_IN,
+    jwtIssuer: e.JWT_ISSUER ?? (e.PUBLIC_ORIGIN ? new URL(e.PUBLIC_ORIGIN).origin : "portico"),
     bcryptCost: e.BCRYPT_COST,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
@@ -170,11 +209,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: e.DB_POOL_MAX,
     dbTimeoutMs: e.DB_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEPALIVE_TIMEOUT_MS,
+      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     corsOrigins: (e.CORS_ORIGINS ?? "")
       .split(",")
       .map((o) => o.trim())
       .filter(Boolean),
     publicOrigin: e.PUBLIC_ORIGIN,
     apiBaseUrl: e.API_BASE_URL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
   };
 }

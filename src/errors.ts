@@ -24,6 +24,10 @@ export type ErrorCode =
   | "EMAIL_TAKEN"
   | "INVALID_CREDENTIALS"
   | "UNAUTHORIZED"
+  | "INVALID_TOKEN"
+  | "WRONG_PASSWORD"
+  | "EMAIL_NOT_VERIFIED"
+  | "INVALID_MFA_CODE"
   | "FORBIDDEN"
   | "RATE_LIMITED"
   | "OVERLOADED"
@@ -47,6 +51,10 @@ export const MESSAGES: Record<ErrorCode, string> = {
   EMAIL_TAKEN: "Email already registered",
   INVALID_CREDENTIALS: "Invalid email or password",
   UNAUTHORIZED: "Authentication required",
+  INVALID_TOKEN: "This link is invalid or has expired",
+  WRONG_PASSWORD: "Current password is incorrect",
+  EMAIL_NOT_VERIFIED: "Email address not verified",
+  INVALID_MFA_CODE: "Invalid authentication code",
   FORBIDDEN: "Forbidden",
   RATE_LIMITED: "Too many requests",
   OVERLOADED: "Server is busy",
@@ -62,10 +70,19 @@ export interface FieldError {
 }
 
 export interface AppErrorOptions extends ErrorOptions {
+  /** Overrides the code's default message (MESSAGES). */
+  message?: string;
   details?: FieldError[];
-  /** Seconds a client should wait before retrying (429, 503). */
+  /** Seconds a client should wait before retrying; defaults to RETRY_AFTER_SECONDS[code]. */
   retryAfterSeconds?: number;
 }
+
+/** Retry-After for codes that always carry one, unless the thrower knows better (a limit's window). */
+export const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
+  OVERLOADED: 1,
+  SERVICE_UNAVAILABLE: 5,
+  RATE_LIMITED: 60,
+};
 
 /**
  * What went wrong, said by the layer that knows it. It carries no HTTP status: the error handler
@@ -79,17 +96,13 @@ export class AppError extends Error {
 
   constructor(
     readonly code: ErrorCode,
-    message: string = MESSAGES[code],
     options: AppErrorOptions = {},
   ) {
-    super(message, options);
-    this.details = options.details;
-    this.retryAfterSeconds = options.retryAfterSeconds;
+    const { message = MESSAGES[code], details, retryAfterSeconds = RETRY_AFTER_SECONDS[code], ...rest } = options;
+    super(message, rest);
+    this.details = details;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
-}
-
-export function isAppError(error: unknown): error is AppError {
-  return error instanceof AppError;
 }
 
 /**
@@ -102,5 +115,5 @@ export function validationError(problems: FieldError[]): AppError {
   const first = details[0];
   if (!first) throw new Error("validationError needs at least one problem");
   const message = first.code === "INVALID_TYPE" ? first.message : MESSAGES[first.code];
-  return new AppError(first.code, message, { details });
+  return new AppError(first.code, { message, details });
 }

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newUserBody, silentLogger, testConfig } from "../test/helpers.js";
-import type { PasswordHasher } from "./auth/passwords.js";
 import { openPglite } from "./db/pglite.js";
 import { createMetrics } from "./metrics.js";
 import { createPortico, type Portico } from "./portico.js";
+import type { PasswordHasher } from "./users/passwords.js";
 import { WEB_DIST_DIR } from "./web/mount.js";
 
 const HAVE_WEB = existsSync(join(WEB_DIST_DIR, "server", "entry.mjs"));

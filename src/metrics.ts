@@ -1,10 +1,11 @@
 import { type Request, type RequestHandler, type Response, Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { AuthService } from "./auth/auth.service.js";
-import type { PasswordHasher } from "./auth/passwords.js";
 import type { Database } from "./db/index.js";
 import { toAppError } from "./http/error-handler.js";
 import type { CounterStore, LimitName } from "./http/rate-limit.js";
+import type { SessionEvents } from "./sessions/sessions.service.js";
+import type { PasswordHasher } from "./users/passwords.js";
 
 export interface MetricSources {
   passwords?: PasswordHasher;
@@ -24,6 +25,8 @@ export interface Metrics {
   observeHash(seconds: number, operation: "hash" | "verify"): void;
   countRateLimited(name: LimitName): void;
   countRateLimitFallback(name: LimitName): void;
+  /** For createSessionService's `events`: sessions created by method, revoked by reason. */
+  readonly sessionEvents: SessionEvents;
   /** The same service, counting registrations and logins by outcome. */
   instrumentAuth(auth: AuthService): AuthService;
   /** Gauges read at scrape time. */
@@ -116,6 +119,21 @@ export function createMetrics(): Metrics {
     registers,
   });
 
+  const sessionsCreated = new Counter({
+    name: "portico_sessions_created_total",
+    help: "Sessions created, by how the user signed in",
+    labelNames: ["method"],
+    registers,
+  });
+  const sessionsRevoked = new Counter({
+    name: "portico_sessions_revoked_total",
+    help: "Sessions revoked, by reason",
+    labelNames: ["reason"],
+    registers,
+  });
+  sessionsCreated.inc({ method: "password" }, 0);
+  sessionsRevoked.inc({ reason: "logout" }, 0);
+
   let sources: MetricSources = {};
   new Gauge({
     name: "portico_bcrypt_queue_depth",
@@ -188,6 +206,12 @@ export function createMetrics(): Metrics {
       (name === "register" ? registrations : logins).inc({ outcome: "rate_limited" });
     },
     countRateLimitFallback: (name) => fallbacks.inc({ limit: name }),
+    sessionEvents: {
+      created: (method) => sessionsCreated.inc({ method }),
+      revoked: (reason, count) => {
+        if (count > 0) sessionsRevoked.inc({ reason }, count);
+      },
+    },
     instrumentAuth(auth) {
       async function counted<T>(counter: Counter<"outcome">, work: () => Promise<T>): Promise<T> {
         try {
@@ -201,8 +225,8 @@ export function createMetrics(): Metrics {
       }
       return {
         ...auth,
-        registerUser: (input) => counted(registrations, () => auth.registerUser(input)),
-        loginUser: (input) => counted(logins, () => auth.loginUser(input)),
+        registerUser: (input, client) => counted(registrations, () => auth.registerUser(input, client)),
+        loginUser: (input, client) => counted(logins, () => auth.loginUser(input, client)),
       };
     },
     watch(next) {

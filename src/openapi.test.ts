@@ -66,7 +66,17 @@ describe("OpenAPI document", () => {
   it("is OpenAPI 3.1 with every endpoint", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ["/api/v1/auth/login", "/api/v1/auth/me", "/api/v1/auth/register", "/healthz", "/readyz"].sort(),
+      [
+        "/api/v1/auth/login",
+        "/api/v1/auth/me",
+        "/api/v1/auth/register",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/sessions",
+        "/api/v1/auth/sessions/{id}",
+        "/api/v1/auth/sessions/revoke-others",
+        "/healthz",
+        "/readyz",
+      ].sort(),
     );
   });
 

@@ -2,23 +2,117 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type express from "express";
 import { createApp } from "./app.js";
+import { createAuthRouter } from "./auth/auth.routes.js";
 import { createAuthService } from "./auth/auth.service.js";
 import { resolveJwtSecret } from "./auth/jwt-secret.js";
-import { createPasswordHasher, type PasswordHasher } from "./auth/passwords.js";
 import { createTokenSigner } from "./auth/tokens.js";
-import { createUserRepository } from "./auth/users.repository.js";
 import type { Config } from "./config.js";
 import { type Database, migrateToLatest, openDatabase } from "./db/index.js";
-import type { Logger } from "./logger.js";
-import { createOperations } from "./operations.js";
+import { createHealthRouter } from "./health/health.routes.js";
+import { createApiDocsRouter } from "./http/api-docs.js";
+import { createRateLimits } from "./http/rate-limit.js";
+import { corsForApi, securityHeaders } from "./http/security.js";
+import { createHttpServer } from "./http/server.js";
+import { type Logger, requestLogger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
+import { buildOpenApiDocument } from "./openapi.js";
+import { connectRedis } from "./redis.js";
+import { requireSession } from "./sessions/require-session.js";
+import { createSessionRepository } from "./sessions/sessions.repository.js";
+import { createSessionsRouter } from "./sessions/sessions.routes.js";
+import { createSessionService } from "./sessions/sessions.service.js";
+import { createPasswordHasher, type PasswordHasher } from "./users/passwords.js";
+import { createUserRepository } from "./users/users.repository.js";
 import { loadWebHandler, webOptions } from "./web/mount.js";
 
 export interface Portico {
   app: express.Express;
   database: Database;
   passwords: PasswordHasher;
-  /** Closes the database (and releases PGlite's data-directory lock). */
+  /** Stops background work and closes the database (releasing PGlite's data-directory lock). */
   close(): Promise<void>;
+}
+
+/**
+ * The composition root: builds every part of the service from the config, on an open database.
+ * No migrations here (see createPortico), so tests can assemble the app on any database.
+ */
+export async function assemblePortico(
+  config: Config,
+  logger: Logger,
+  database: Database,
+): Promise<Omit<Portico, "close"> & { stop(): Promise<void> }> {
+  const metrics = createMetrics();
+  const redis = config.rateLimit && config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
+  const rateLimits = config.rateLimit
+    ? createRateLimits({
+        redis,
+        keyPrefix: config.redisPrefix,
+        logger,
+        onLimited: metrics.countRateLimited,
+        onFallback: metrics.countRateLimitFallback,
+      })
+    : undefined;
+  const passwords = createPasswordHasher({
+    cost: config.bcryptCost,
+    concurrency: config.hashConcurrency,
+    queueMax: config.hashQueueMax,
+    onJobDone: metrics.observeHash,
+  });
+  const tokens = createTokenSigner({
+    secret: resolveJwtSecret(config),
+    expiresInSeconds: config.jwtExpiresInSeconds,
+    issuer: config.jwtIssuer,
+  });
+  const sessions = createSessionService({
+    sessions: createSessionRepository(database.db),
+    tokens,
+    lifetimeSeconds: config.jwtExpiresInSeconds,
+    events: metrics.sessionEvents,
+    onTouchError: (error) => logger.warn({ err: error }, "could not update a session's last-seen time"),
+  });
+  const auth = metrics.instrumentAuth(
+    createAuthService({
+      users: createUserRepository(database.db),
+      passwords,
+      sessions,
+      onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
+    }),
+  );
+  const signedIn = requireSession(sessions);
+  metrics.watch({
+    passwords,
+    database,
+    ...(rateLimits && { rateLimitStore: rateLimits.store }),
+    ...(redis && { redisUp: redis.isUp }),
+  });
+
+  const app = createApp({
+    trustProxy: config.trustProxy,
+    requestLogger: requestLogger(logger),
+    httpMetrics: metrics.httpMetrics,
+    securityHeaders: securityHeaders({ production: config.env === "production" }),
+    cors: corsForApi(config.corsOrigins),
+    health: createHealthRouter({
+      database,
+      timeoutMs: config.dbTimeoutMs,
+      // Details only: a Redis outage degrades the limits (see src/http/rate-limit.ts) but does not
+      // make the instance unready, or a load balancer would take every instance out at once.
+      extraChecks: async () => ({
+        rateLimit: rateLimits?.store() ?? "off",
+        ...(redis && { redis: redis.isUp() ? "up" : "down" }),
+      }),
+    }),
+    metrics: metrics.routes,
+    apiDocs: createApiDocsRouter(buildOpenApiDocument()),
+    authApi: [createAuthRouter(auth, signedIn, rateLimits?.limits), createSessionsRouter(sessions, signedIn)],
+    web: await loadWebHandler(webOptions(config), logger),
+  });
+  const stop = async () => {
+    await rateLimits?.close();
+    await redis?.close();
+  };
+  return { app, database, passwords, stop };
 }
 
 /**
@@ -35,38 +129,16 @@ export async function createPortico(config: Config, logger: Logger, database?: D
         process.exit(1);
       },
     }));
-  const ops = createOperations(config, logger);
   try {
     const applied = await migrateToLatest(db.db);
     if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
-    const passwords = createPasswordHasher({
-      cost: config.bcryptCost,
-      concurrency: config.hashConcurrency,
-      queueMax: config.hashQueueMax,
-      onJobDone: ops.metrics.observeHash,
-    });
-    const tokens = createTokenSigner({
-      secret: resolveJwtSecret(config),
-      expiresInSeconds: config.jwtExpiresInSeconds,
-    });
-    const auth = ops.metrics.instrumentAuth(
-      createAuthService({
-        users: createUserRepository(db.db),
-        passwords,
-        tokens,
-        onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
-      }),
-    );
-    ops.watch({ passwords, database: db });
-    const web = await loadWebHandler(webOptions(config), logger);
-    const app = createApp({ config, database: db, auth, logger, web, ...ops.appHooks });
+    const { stop, ...portico } = await assemblePortico(config, logger, db);
     const close = async () => {
-      await ops.close();
+      await stop();
       await db.close();
     };
-    return { app, database: db, passwords, close };
+    return { ...portico, close };
   } catch (error) {
-    await ops.close();
     if (!database) await db.close();
     throw error;
   }
@@ -82,7 +154,7 @@ export interface RunningPortico extends Portico {
 /** Starts the service and listens on config.host:config.port. */
 export async function startPortico(config: Config, logger: Logger): Promise<RunningPortico> {
   const portico = await createPortico(config, logger);
-  const server = portico.app.listen(config.port, config.host);
+  const server = createHttpServer(portico.app, config.http).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);

@@ -1,14 +1,9 @@
 import request from "supertest";
 import { afterAll, describe, expect, it } from "vitest";
-import { createApp } from "../src/app.js";
-import { createAuthService } from "../src/auth/auth.service.js";
-import { createPasswordHasher } from "../src/auth/passwords.js";
-import { createTokenSigner } from "../src/auth/tokens.js";
-import { createUserRepository } from "../src/auth/users.repository.js";
 import { openPglite } from "../src/db/pglite.js";
 import { openPostgres } from "../src/db/postgres.js";
-import type { Portico } from "../src/portico.js";
-import { createTestPortico, newUserBody, silentLogger, TEST_JWT_SECRET } from "./helpers.js";
+import { assemblePortico, type Portico } from "../src/portico.js";
+import { createTestPortico, newUserBody, silentLogger, testConfig } from "./helpers.js";
 
 const REGISTER = "/api/v1/auth/register";
 const opened: { close(): Promise<void> }[] = [];
@@ -42,13 +37,13 @@ describe("API under faults", () => {
     // Port 1 on loopback: nothing listens there, so every connection is refused.
     const database = openPostgres({ url: "postgres://postgres@127.0.0.1:1/none", poolMax: 2, timeoutMs: 1000 });
     opened.push(database);
-    const passwords = createPasswordHasher({ cost: 4, concurrency: 1, queueMax: 8 });
-    const auth = createAuthService({
-      users: createUserRepository(database.db),
-      passwords,
-      tokens: createTokenSigner({ secret: TEST_JWT_SECRET, expiresInSeconds: 60 }),
-    });
-    const app = createApp({ config: { trustProxy: false, dbTimeoutMs: 1000 }, database, auth, logger: silentLogger() });
+    // The whole app, unmigrated (nothing could migrate it), on a database nobody can reach.
+    const { app, stop } = await assemblePortico(
+      testConfig({ TRUST_PROXY: "false", DB_TIMEOUT_MS: "1000" }),
+      silentLogger(),
+      database,
+    );
+    opened.push({ close: stop });
     const started = Date.now();
     const res = await request(app).post(REGISTER).send(newUserBody());
     expect(Date.now() - started).toBeLessThan(5000);
@@ -62,7 +57,7 @@ describe("API under faults", () => {
 
   it("answers 500 INTERNAL_ERROR, with no SQL or stack, when the database fails unexpectedly", async () => {
     const { app, database } = await portico();
-    await database.db.schema.dropTable("users").execute();
+    await database.db.schema.dropTable("users").cascade().execute();
     const res = await request(app).post(REGISTER).send(newUserBody());
     expect(res.status).toBe(500);
     expect(res.body).toEqual({

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServerDatabase, TEST_DATABASE_URL, TEST_JWT_SECRET, TEST_REDIS_URL } from "./helpers.js";
-import { type Cluster, findNginx, startCluster } from "./support/cluster.js";
+import { type Cluster, findNginx, type Instance, startCluster } from "./support/cluster.js";
 import { raceSameEmail, registerFromOneAddress, sigtermUnderLoad } from "./support/cluster-scenarios.js";
 
 /**
@@ -58,6 +58,30 @@ describe.skipIf(missing.length > 0)(
     it("spreads requests over both instances", async () => {
       const race = await raceSameEmail(cluster, 10);
       expect(Object.keys(race.upstreams).sort()).toEqual(cluster.instances.map((i) => i.address).sort());
+    });
+
+    it("refuses a session revoked on one instance at once on the other (the database is the judge)", async () => {
+      const [first, second] = cluster.instances as [Instance, Instance];
+      const body = { email: `revoke-${randomUUID()}@cluster.example`, password: "correct horse battery", name: "Ada" };
+      const headers = { "content-type": "application/json", "x-forwarded-for": "198.18.200.1" };
+      const registered = await fetch(`${first.url}/api/v1/auth/register`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+      });
+      expect(registered.status).toBe(201);
+      const { token } = (await registered.json()) as { token: string };
+      const me = (instance: Instance) =>
+        fetch(`${instance.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+      // Seen as valid by both first, so that a cache (there is none) would have something to keep.
+      expect([(await me(first)).status, (await me(second)).status]).toEqual([200, 200]);
+      const out = await fetch(`${first.url}/api/v1/auth/logout`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(out.status).toBe(204);
+      expect((await me(second)).status).toBe(401);
+      expect((await me(first)).status).toBe(401);
     });
 
     it("answers a 50-way race for one e-mail over both instances with one 201 and 49 409s", async () => {

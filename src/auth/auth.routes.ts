@@ -1,7 +1,8 @@
 import { type RequestHandler, Router } from "express";
-import { bearerToken } from "../http/bearer.js";
+import { clientInfo } from "../http/client-info.js";
 import { jsonBody } from "../http/json-body.js";
 import { validateBody, validBody } from "../http/validate.js";
+import { authOf } from "../sessions/require-session.js";
 import { loginBody, registerBody } from "./auth.schemas.js";
 import type { AuthService } from "./auth.service.js";
 
@@ -13,12 +14,19 @@ export interface AuthRouteLimits {
   loginByEmail?: RequestHandler[];
 }
 
-/** POST /register, POST /login, GET /me: HTTP in and out, nothing else. */
-export function createAuthRouter(auth: AuthService, limits: AuthRouteLimits = {}): Router {
+/**
+ * POST /register, POST /login, GET /me: HTTP in and out, nothing else. `requireSession` guards
+ * the routes that need a signed-in caller.
+ */
+export function createAuthRouter(
+  auth: AuthService,
+  requireSession: RequestHandler,
+  limits: AuthRouteLimits = {},
+): Router {
   const router = Router();
 
-  router.post("/register", ...(limits.register ?? []), ...jsonBody, validateBody(registerBody), async (_req, res) => {
-    const { token, user } = await auth.registerUser(validBody(res, registerBody));
+  router.post("/register", ...(limits.register ?? []), ...jsonBody, validateBody(registerBody), async (req, res) => {
+    const { token, user } = await auth.registerUser(validBody(res, registerBody), clientInfo(req));
     res.status(201).location(`/api/v1/auth/me`).json({ token, user });
   });
 
@@ -28,15 +36,14 @@ export function createAuthRouter(auth: AuthService, limits: AuthRouteLimits = {}
     ...jsonBody,
     validateBody(loginBody),
     ...(limits.loginByEmail ?? []),
-    async (_req, res) => {
-      const { token, user } = await auth.loginUser(validBody(res, loginBody));
+    async (req, res) => {
+      const { token, user } = await auth.loginUser(validBody(res, loginBody), clientInfo(req));
       res.json({ token, user });
     },
   );
 
-  router.get("/me", async (req, res) => {
-    const user = await auth.authenticateToken(bearerToken(req));
-    res.json({ user });
+  router.get("/me", requireSession, (_req, res) => {
+    res.json({ user: authOf(res).user });
   });
 
   return router;

@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_ENGINES, uniqueEmail } from "../../test/helpers.js";
 import { type Database, migrateToLatest } from "../db/index.js";
 import type { AppError } from "../errors.js";
+import { createSessionRepository } from "../sessions/sessions.repository.js";
+import { createSessionService, type SessionService } from "../sessions/sessions.service.js";
+import { bcryptCost, createPasswordHasher } from "../users/passwords.js";
+import { createUserRepository, type UserRepository } from "../users/users.repository.js";
 import { loginBody, registerBody } from "./auth.schemas.js";
 import { type AuthService, createAuthService } from "./auth.service.js";
-import { bcryptCost, createPasswordHasher } from "./passwords.js";
 import { createTokenSigner } from "./tokens.js";
-import { createUserRepository, type UserRepository } from "./users.repository.js";
 
 const COST = 5;
 
@@ -15,6 +17,9 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
   let database: Database;
   let users: UserRepository;
   let auth: AuthService;
+  let sessions: SessionService;
+  const client = { ip: "127.0.0.1", userAgent: "vitest" };
+  const authenticateToken = async (token: string) => (await sessions.validateToken(token)).user;
   const jobs: string[] = [];
 
   beforeAll(async () => {
@@ -27,13 +32,14 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
       queueMax: 64,
       onJobDone: (_seconds, operation) => jobs.push(operation),
     });
-    const tokens = createTokenSigner({ secret: "s".repeat(32), expiresInSeconds: 3600 });
-    auth = createAuthService({ users, passwords, tokens });
+    const tokens = createTokenSigner({ secret: "s".repeat(32), expiresInSeconds: 3600, issuer: "portico" });
+    sessions = createSessionService({ sessions: createSessionRepository(database.db), tokens, lifetimeSeconds: 3600 });
+    auth = createAuthService({ users, passwords, sessions });
   });
   afterAll(() => database?.close());
 
   const register = (body: Record<string, unknown>) =>
-    auth.registerUser(registerBody.parse({ password: "correct horse battery", ...body }));
+    auth.registerUser(registerBody.parse({ password: "correct horse battery", ...body }), client);
 
   it("registers: stores a bcrypt hash (never the password) and returns a token for the user", async () => {
     const email = uniqueEmail();
@@ -51,7 +57,7 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
     expect(row?.password_hash).not.toContain("correct horse");
     expect(bcryptCost(row?.password_hash ?? "")).toBe(COST);
     expect(await bcrypt.compare("correct horse battery", row?.password_hash ?? "")).toBe(true);
-    expect((await auth.authenticateToken(token)).id).toBe(user.id);
+    expect((await authenticateToken(token)).id).toBe(user.id);
   });
 
   it("uses `name` as given, with null name parts", async () => {
@@ -73,17 +79,20 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
     const { user } = await register({ email, name: "Ada" });
     const result = await auth.loginUser(
       loginBody.parse({ email: email.toUpperCase(), password: "correct horse battery" }),
+      client,
     );
     expect(result.user.id).toBe(user.id);
-    expect((await auth.authenticateToken(result.token)).email).toBe(email);
+    expect((await authenticateToken(result.token)).email).toBe(email);
   });
 
   it("answers the same INVALID_CREDENTIALS for a wrong password and an unknown e-mail, with a bcrypt compare in both", async () => {
     const email = uniqueEmail();
     await register({ email, name: "Ada" });
-    const wrong = (await auth.loginUser({ email, password: "not the password" }).catch((e) => e)) as AppError;
+    const wrong = (await auth.loginUser({ email, password: "not the password" }, client).catch((e) => e)) as AppError;
     const before = jobs.length;
-    const unknown = (await auth.loginUser({ email: uniqueEmail(), password: "whatever" }).catch((e) => e)) as AppError;
+    const unknown = (await auth
+      .loginUser({ email: uniqueEmail(), password: "whatever" }, client)
+      .catch((e) => e)) as AppError;
     expect(jobs.slice(before)).toContain("verify");
     expect([wrong.code, wrong.message]).toEqual(["INVALID_CREDENTIALS", "Invalid email or password"]);
     expect([unknown.code, unknown.message]).toEqual([wrong.code, wrong.message]);
@@ -93,8 +102,8 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
     const email = uniqueEmail();
     const password = "x1".repeat(36);
     await register({ email, name: "Ada", password });
-    expect((await auth.loginUser({ email, password })).user.email).toBe(email);
-    const error = (await auth.loginUser({ email, password: `${password}tail` }).catch((e) => e)) as AppError;
+    expect((await auth.loginUser({ email, password }, client)).user.email).toBe(email);
+    const error = (await auth.loginUser({ email, password: `${password}tail` }, client).catch((e) => e)) as AppError;
     expect(error.code).toBe("INVALID_CREDENTIALS");
   });
 
@@ -103,7 +112,7 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
     const { user } = await register({ email, name: "Ada" });
     const oldHash = await bcrypt.hash("correct horse battery", 4);
     await database.db.updateTable("users").set({ password_hash: oldHash }).where("id", "=", user.id).execute();
-    await auth.loginUser({ email, password: "correct horse battery" });
+    await auth.loginUser({ email, password: "correct horse battery" }, client);
     const row = await users.findUserById(user.id);
     expect(bcryptCost(row?.password_hash ?? "")).toBe(COST);
     expect(await bcrypt.compare("correct horse battery", row?.password_hash ?? "")).toBe(true);
@@ -112,7 +121,7 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
   it("refuses a valid token whose user no longer exists", async () => {
     const { token, user } = await register({ email: uniqueEmail(), name: "Ada" });
     await database.db.deleteFrom("users").where("id", "=", user.id).execute();
-    const error = (await auth.authenticateToken(token).catch((e) => e)) as AppError;
+    const error = (await authenticateToken(token).catch((e: unknown) => e)) as AppError;
     expect(error.code).toBe("UNAUTHORIZED");
   });
 });

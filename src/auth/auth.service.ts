@@ -1,28 +1,28 @@
 import { AppError } from "../errors.js";
+import type { ClientInfo } from "../http/client-info.js";
+import type { SessionService } from "../sessions/sessions.service.js";
+import type { PasswordHasher } from "../users/passwords.js";
+import { toUser, type User } from "../users/user.js";
+import type { UserRepository } from "../users/users.repository.js";
 import type { LoginBody, RegisterBody } from "./auth.schemas.js";
 import { PASSWORD_MAX_BYTES } from "./auth.schemas.js";
-import type { PasswordHasher } from "./passwords.js";
-import type { TokenSigner } from "./tokens.js";
-import { toUser, type User } from "./user.js";
-import type { UserRepository } from "./users.repository.js";
 
 export interface AuthResult {
   token: string;
   user: User;
-  expiresInSeconds: number;
 }
 
 export interface AuthService {
-  registerUser(input: RegisterBody): Promise<AuthResult>;
-  loginUser(input: LoginBody): Promise<AuthResult>;
-  /** The user a bearer token names; UNAUTHORIZED when the token is bad or the user is gone. */
-  authenticateToken(token: string): Promise<User>;
+  /** A new user and their first session. */
+  registerUser(input: RegisterBody, client: ClientInfo): Promise<AuthResult>;
+  /** A new session for the owner of the e-mail and password. */
+  loginUser(input: LoginBody, client: ClientInfo): Promise<AuthResult>;
 }
 
 export interface AuthServiceDeps {
   users: UserRepository;
   passwords: PasswordHasher;
-  tokens: TokenSigner;
+  sessions: SessionService;
   /** Told when a login re-hash fails; the login itself still succeeds. */
   onRehashError?: (error: unknown) => void;
 }
@@ -31,14 +31,15 @@ const invalidCredentials = () => new AppError("INVALID_CREDENTIALS");
 
 /** Registration, sign-in and token checks: the rules, with storage, hashing and signing passed in. */
 export function createAuthService(deps: AuthServiceDeps): AuthService {
-  const { users, passwords, tokens } = deps;
+  const { users, passwords, sessions } = deps;
 
-  function issue(user: User): AuthResult {
-    return { token: tokens.signToken(user), user, expiresInSeconds: tokens.expiresInSeconds };
+  async function signIn(user: User, client: ClientInfo): Promise<AuthResult> {
+    const { token } = await sessions.createSession(user, "password", client);
+    return { token, user };
   }
 
   return {
-    async registerUser(input) {
+    async registerUser(input, client) {
       // A duplicate costs no bcrypt work. The unique index still decides a race (see createUser).
       if (await users.findUserByEmail(input.email)) throw new AppError("EMAIL_TAKEN");
       // Hash with no connection or transaction held: it takes ~250 ms at cost 12.
@@ -52,10 +53,10 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
         lastName,
         passwordHash,
       });
-      return issue(toUser(row));
+      return signIn(toUser(row), client);
     },
 
-    async loginUser(input) {
+    async loginUser(input, client) {
       const row = await users.findUserByEmail(input.email);
       // bcrypt reads only 72 bytes: a longer password must not match a stored prefix of it.
       const tooLong = Buffer.byteLength(input.password, "utf8") > PASSWORD_MAX_BYTES;
@@ -72,14 +73,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
           deps.onRehashError?.(error);
         }
       }
-      return issue(toUser(row));
-    },
-
-    async authenticateToken(token) {
-      const claims = tokens.verifyToken(token);
-      const row = await users.findUserById(claims.sub);
-      if (!row) throw new AppError("UNAUTHORIZED");
-      return toUser(row);
+      return signIn(toUser(row), client);
     },
   };
 }

@@ -2,11 +2,35 @@ import { createHmac, generateKeyPairSync } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors.js";
+import type { User } from "../users/user.js";
 import { createTokenSigner } from "./tokens.js";
-import type { User } from "./user.js";
 
 const secret = "a-test-secret-that-is-at-least-32-bytes-long";
-const signer = createTokenSigner({ secret, expiresInSeconds: 7 * 86_400 });
+const WEEK = 7 * 86_400;
+const signer = createTokenSigner({ secret, expiresInSeconds: WEEK, issuer: "portico" });
+const sessionId = "9b2f3c1e-4d5a-4b6c-8d7e-0f1a2b3c4d5e";
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const session = (lifetime = WEEK, issuedAt = nowSeconds()) => ({
+  id: sessionId,
+  issuedAt,
+  expiresAt: issuedAt + lifetime,
+});
+/** A token as ours would be, with some claims changed: signed with the right key. */
+const forge = (claims: Record<string, unknown>) =>
+  jwt.sign(
+    {
+      sub: user.id,
+      userId: user.id,
+      sid: sessionId,
+      iss: "portico",
+      aud: "portico",
+      iat: nowSeconds(),
+      exp: nowSeconds() + 60,
+      ...claims,
+    },
+    secret,
+    { algorithm: "HS256" },
+  );
 const user: User = {
   id: "4f0c4a5e-8f7e-4d9b-9a51-0e7f6a1d2c3b",
   email: "ada@example.com",
@@ -33,11 +57,21 @@ function expectUnauthorized(token: string) {
 
 describe("tokens", () => {
   it("signs HS256 with SPEC's claims, valid 7 days", () => {
-    const token = signer.signToken(user);
+    const token = signer.signToken(user, session());
     const header = JSON.parse(Buffer.from(token.split(".")[0] as string, "base64url").toString());
     expect(header.alg).toBe("HS256");
     const claims = signer.verifyToken(token);
-    expect(claims).toMatchObject({ sub: user.id, userId: user.id, email: user.email, name: user.name, role: "user" });
+    expect(claims).toMatchObject({
+      sub: user.id,
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      role: "user",
+      sid: sessionId,
+      iss: "portico",
+      aud: "portico",
+    });
+    expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
     expect(claims.exp - claims.iat).toBe(7 * 86_400);
   });
 
@@ -61,14 +95,14 @@ describe("tokens", () => {
   });
 
   it("refuses a tampered payload", () => {
-    const [header, , signature] = signer.signToken(user).split(".");
+    const [header, , signature] = signer.signToken(user, session()).split(".");
     const forged = b64({ sub: user.id, userId: user.id, role: "admin", exp: Math.floor(Date.now() / 1000) + 3600 });
     expectUnauthorized(`${header}.${forged}.${signature}`);
   });
 
   it("refuses a token signed with another key", () => {
-    const other = createTokenSigner({ secret: `${secret}-other`, expiresInSeconds: 60 });
-    expectUnauthorized(other.signToken(user));
+    const other = createTokenSigner({ secret: `${secret}-other`, expiresInSeconds: 60, issuer: "portico" });
+    expectUnauthorized(other.signToken(user, session(60)));
   });
 
   it("refuses an expired token", () => {
@@ -81,5 +115,31 @@ describe("tokens", () => {
     expectUnauthorized(jwt.sign({ email: user.email }, secret, { algorithm: "HS256", expiresIn: 60 }));
     expectUnauthorized("not.a.token");
     expectUnauthorized("");
+  });
+
+  it("accepts a token as ours would be (the forging helper is right)", () => {
+    expect(signer.verifyToken(forge({})).sid).toBe(sessionId);
+  });
+
+  it("refuses a token without a session id, or with one that is not a uuid", () => {
+    expectUnauthorized(forge({ sid: undefined }));
+    expectUnauthorized(forge({ sid: "1" }));
+  });
+
+  it("refuses a wrong issuer or audience, and a token without them", () => {
+    expectUnauthorized(forge({ iss: "someone-else" }));
+    expectUnauthorized(forge({ aud: "another-api" }));
+    expectUnauthorized(forge({ iss: undefined }));
+    expectUnauthorized(forge({ aud: undefined }));
+  });
+
+  it("refuses an iat more than 60 s in the future, and accepts small clock skew", () => {
+    expectUnauthorized(forge({ iat: nowSeconds() + 120, exp: nowSeconds() + 600 }));
+    expect(signer.verifyToken(forge({ iat: nowSeconds() + 30 })).sid).toBe(sessionId);
+  });
+
+  it("refuses a token that lives longer than JWT_EXPIRES_IN", () => {
+    expectUnauthorized(forge({ exp: nowSeconds() + WEEK + 3600 }));
+    expectUnauthorized(signer.signToken(user, session(WEEK + 1)));
   });
 });

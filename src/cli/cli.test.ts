@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { promisify } from "node:util";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,7 +47,12 @@ describe("operator commands on embedded PGlite (DATA_DIR)", () => {
     const fresh = { ...baseEnv, DATA_DIR: tempDir("portico-cli-migrate-") };
     const first = capture();
     expect(await runMigrate(fresh, first)).toBe(0);
-    expect(first.stdout).toEqual(["applied: 0001_create_users"]);
+    const migrations = readdirSync(new URL("../db/migrations/", import.meta.url))
+      .filter((f) => f.endsWith(".sql"))
+      .sort()
+      .map((f) => f.replace(/\.sql$/, ""));
+    expect(migrations[0]).toBe("0001_create_users");
+    expect(first.stdout).toEqual([`applied: ${migrations.join(", ")}`]);
     const again = capture();
     expect(await runMigrate(fresh, again)).toBe(0);
     expect(again.stdout).toEqual(["already up to date"]);
@@ -68,7 +74,7 @@ describe("operator commands on embedded PGlite (DATA_DIR)", () => {
   it("npm run user -- promote <email> makes an admin; exit codes 0, 1 and 2", { timeout: 60_000 }, async () => {
     const childEnv = { ...process.env, ...env };
     const promoted = await run("npm", ["run", "--silent", "user", "--", "promote", user.email], { env: childEnv });
-    expect(promoted.stdout.trim()).toBe(`${user.email} is now an admin`);
+    expect(promoted.stdout.trim()).toBe(`${user.email} is now an admin (1 session ended)`);
 
     const unknown = await run("npm", ["run", "--silent", "user", "--", "promote", "nobody@example.com"], {
       env: childEnv,
@@ -130,7 +136,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
 
       const promote = capture();
       expect(await runUserCommand(["promote", `  ${user.email.toUpperCase()} `], env, promote)).toBe(0);
-      expect(promote.stdout).toEqual([`${user.email} is now an admin`]);
+      expect(promote.stdout).toEqual([`${user.email} is now an admin (1 session ended)`]);
       const login = await request(portico.app).post("/api/v1/auth/login").send(user);
       expect(login.body.user).toMatchObject({ role: "admin", isAdmin: true });
       const me = await request(portico.app).get("/api/v1/auth/me").set("Authorization", `Bearer ${login.body.token}`);
@@ -142,9 +148,30 @@ describe.skipIf(!TEST_DATABASE_URL)(
 
       const demote = capture();
       expect(await runUserCommand(["demote", user.email], env, demote)).toBe(0);
-      expect(demote.stdout).toEqual([`${user.email} is now a plain user`]);
+      expect(demote.stdout).toEqual([`${user.email} is now a plain user (1 session ended)`]);
+      // The admin's token must not outlive the role: demoted, it is refused.
+      const stale = await request(portico.app)
+        .get("/api/v1/auth/me")
+        .set("Authorization", `Bearer ${login.body.token}`);
+      expect(stale.status).toBe(401);
       const after = await request(portico.app).post("/api/v1/auth/login").send(user);
       expect(after.body.user).toMatchObject({ role: "user", isAdmin: false });
+    });
+
+    it("revoke-sessions signs a user out everywhere and says how many sessions ended", async () => {
+      portico ??= await createPortico(testConfig({ DATABASE_URL: server.url }), silentLogger());
+      const user = newUserBody();
+      const a = await request(portico.app).post("/api/v1/auth/register").send(user);
+      const b = await request(portico.app).post("/api/v1/auth/login").send(user);
+      const io = capture();
+      expect(await runUserCommand(["revoke-sessions", user.email], env, io)).toBe(0);
+      expect(io.stdout).toEqual([`${user.email}: 2 sessions ended`]);
+      for (const token of [a.body.token, b.body.token]) {
+        const me = await request(portico.app).get("/api/v1/auth/me").set("Authorization", `Bearer ${token}`);
+        expect(me.status).toBe(401);
+      }
+      const login = await request(portico.app).post("/api/v1/auth/login").send(user);
+      expect(login.status).toBe(200);
     });
 
     it("fails clearly: unknown e-mail (1), unknown command or missing e-mail (2), bad settings (2), no database (1)", async () => {

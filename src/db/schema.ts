@@ -13,6 +13,22 @@ export interface UsersTable {
   updated_at: ColumnType<Date, never, Date | string>;
 }
 
+export type AuthMethod = "password" | "totp" | "recovery_code" | "passkey";
+
+/** The `sessions` table (SPEC §6). The public shape is `Session` in src/sessions/session.ts. */
+export interface SessionsTable {
+  id: Generated<string>;
+  user_id: string;
+  auth_method: AuthMethod;
+  created_at: ColumnType<Date, never, never>;
+  last_seen_at: ColumnType<Date, never, Date | string>;
+  expires_at: ColumnType<Date, Date, never>;
+  revoked_at: ColumnType<Date | null, never, Date | string | null>;
+  revoked_reason: ColumnType<string | null, never, string | null>;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 /** The `mail_outbox` table (SPEC §10), read and written only by src/mail. */
 export interface MailOutboxTable {
   id: Generated<string>;
@@ -35,5 +51,6 @@ export interface MailOutboxTable {
 
 export interface Schema {
   users: UsersTable;
+  sessions: SessionsTable;
   mail_outbox: MailOutboxTable;
 }

@@ -34,7 +34,7 @@ export function createHealthRouter(options: {
       res.json({ status: "ready", checks: { database: "up", ...extra } });
     } catch (error) {
       req.log?.warn({ err: error }, "readiness check failed");
-      sendError(res, new AppError("SERVICE_UNAVAILABLE", undefined, { retryAfterSeconds: 5 }), {
+      sendError(res, new AppError("SERVICE_UNAVAILABLE"), {
         checks: { database: "down", ...extra },
       });
     }

@@ -1,7 +1,6 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Router } from "express";
-import { buildOpenApiDocument } from "../openapi.js";
 
 export const OPENAPI_PATH = "/api/v1/openapi.json";
 export const DOCS_PATH = "/api/v1/docs";
@@ -45,8 +44,8 @@ const INIT = `window.ui = SwaggerUIBundle({
 `;
 
 /** GET /api/v1/openapi.json (OpenAPI 3.1) and GET /api/v1/docs (a human-readable reference). */
-export function createApiDocsRouter(options: { version?: string } = {}): Router {
-  const document = JSON.stringify(buildOpenApiDocument(options.version));
+export function createApiDocsRouter(openApiDocument: object): Router {
+  const document = JSON.stringify(openApiDocument);
   const router = Router();
   router.get(OPENAPI_PATH, (_req, res) => {
     res.set("Cache-Control", "no-cache").type("application/json").send(document);

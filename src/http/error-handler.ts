@@ -19,6 +19,10 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   EMAIL_TAKEN: 409,
   INVALID_CREDENTIALS: 401,
   UNAUTHORIZED: 401,
+  INVALID_TOKEN: 400,
+  WRONG_PASSWORD: 403,
+  EMAIL_NOT_VERIFIED: 403,
+  INVALID_MFA_CODE: 401,
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
   OVERLOADED: 503,
@@ -41,11 +45,11 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const type = (error as { type?: unknown })?.type;
   const parserCode = typeof type === "string" ? BODY_PARSER_CODES[type] : undefined;
-  if (parserCode) return new AppError(parserCode, undefined, { cause: error });
+  if (parserCode) return new AppError(parserCode, { cause: error });
   if (isDatabaseUnavailable(error)) {
-    return new AppError("SERVICE_UNAVAILABLE", undefined, { cause: error, retryAfterSeconds: 5 });
+    return new AppError("SERVICE_UNAVAILABLE", { cause: error });
   }
-  return new AppError("INTERNAL_ERROR", undefined, { cause: error });
+  return new AppError("INTERNAL_ERROR", { cause: error });
 }
 
 /** Writes SPEC's one error shape. */

@@ -170,7 +170,7 @@ export function createRateLimits(options: RateLimitOptions): RateLimits {
       handler(req, _res, next) {
         options.onLimited?.(name);
         const info = (req as unknown as Record<string, RateLimitInfo | undefined>)[propertyName];
-        next(new AppError("RATE_LIMITED", undefined, { retryAfterSeconds: secondsToReset(info, policy) }));
+        next(new AppError("RATE_LIMITED", { retryAfterSeconds: secondsToReset(info, policy) }));
       },
       logger: {
         warn: (error, message) => options.logger.warn({ err: error }, message ?? "rate limiter"),

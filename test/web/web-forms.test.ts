@@ -168,6 +168,19 @@ describe("web client over HTTP", () => {
     expect(setCookies(res).get(SESSION)).toMatch(/^portico_session=deleted; Path=\/; Expires=Thu, 01 Jan 1970/);
   });
 
+  it("logs out for real: the old cookie no longer opens the dashboard, nor the API", async () => {
+    const { cookie } = await registerAndGetCookie();
+    const token = cookie.match(/portico_session=([^;]+)/)?.[1] ?? "";
+    expect((await get("/dashboard", { cookie })).status).toBe(200);
+    expect((await post("/logout", {}, { cookie })).status).toBe(303);
+    // A copy of the cookie kept from before (another tab, a stolen cookie) is dead too.
+    const replay = await get("/dashboard", { cookie });
+    expect(replay.status).toBe(303);
+    expect(replay.headers.get("location")).toBe("/login");
+    const me = await fetch(`${web.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(401);
+  });
+
   it("refuses a form posted from another origin, or with no Origin, with 403 and changes nothing", async () => {
     const fields = registration();
     for (const origin of ["https://evil.example", "null", null]) {

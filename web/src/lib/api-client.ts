@@ -73,7 +73,11 @@ function isApiError(value: unknown): value is ApiError {
 export function createApiClient(options: ApiClientOptions) {
   const base = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
 
-  async function call<T>(method: "GET" | "POST", path: string, init: { body?: object; token?: string } = {}) {
+  async function call<T>(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    init: { body?: object; token?: string } = {},
+  ): Promise<ApiResult<T>> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (init.body) headers["content-type"] = "application/json";
     if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -93,6 +97,7 @@ export function createApiClient(options: ApiClientOptions) {
       options.onFailure?.({ err: error, api: url.origin }, "API unreachable");
       return { ok: false, error: UNAVAILABLE } as const;
     }
+    if (response.status === 204) return { ok: true, value: undefined as T } as const;
     const payload: unknown = await response.json().catch(() => undefined);
     if (response.ok && payload !== undefined) return { ok: true, value: payload as T } as const;
     if (isApiError(payload)) return { ok: false, error: payload } as const;
@@ -111,6 +116,8 @@ export function createApiClient(options: ApiClientOptions) {
       const result = await call<{ user: User }>("GET", "api/v1/auth/me", { token });
       return result.ok ? { ok: true, value: result.value.user } : result;
     },
+    /** POST /api/v1/auth/logout → the session this token names ends. */
+    logout: (token: string): Promise<ApiResult<void>> => call("POST", "api/v1/auth/logout", { token }),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Selectable } from "kysely";
+import { z } from "zod";
 import type { UsersTable } from "../db/schema.js";
 
 /** A stored user row, snake_case, with the password hash. Never leaves the repository and service. */
@@ -6,17 +7,24 @@ export type UserRow = Selectable<UsersTable>;
 
 export type Role = "user" | "admin";
 
-/** The public user: what the API returns. No password hash. */
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  firstName: string | null;
-  lastName: string | null;
-  role: Role;
-  isAdmin: boolean;
-  createdAt: string;
-}
+/**
+ * The public user: what the API returns, and the one source of its type and of its OpenAPI
+ * schema. No password hash.
+ */
+export const userSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    firstName: z.string().nullable(),
+    lastName: z.string().nullable(),
+    role: z.enum(["user", "admin"]),
+    isAdmin: z.boolean(),
+    createdAt: z.iso.datetime(),
+  })
+  .strict();
+
+export type User = z.output<typeof userSchema>;
 
 export function toUser(row: UserRow): User {
   return {

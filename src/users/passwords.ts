@@ -43,7 +43,7 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   async function run<T>(operation: "hash" | "verify", job: () => Promise<T>): Promise<T> {
     if (limit.activeCount >= options.concurrency && limit.pendingCount >= options.queueMax) {
       const waitMs = ((limit.pendingCount + 1) * averageMs) / options.concurrency;
-      throw new AppError("OVERLOADED", "Server is busy", { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) });
+      throw new AppError("OVERLOADED", { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) });
     }
     return limit(async () => {
       const started = performance.now();

@@ -59,7 +59,7 @@ export function createUserRepository(db: Kysely<Schema>): UserRepository {
           .executeTakeFirstOrThrow();
       } catch (error) {
         if (isUniqueViolation(error, "users_email_key")) {
-          throw new AppError("EMAIL_TAKEN", "Email already registered", { cause: error });
+          throw new AppError("EMAIL_TAKEN", { cause: error });
         }
         throw error;
       }

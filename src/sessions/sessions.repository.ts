@@ -1,0 +1,111 @@
+import { type Kysely, sql } from "kysely";
+import type { Schema } from "../db/schema.js";
+import type { UserRow } from "../users/user.js";
+import type { AuthMethod, ClientInfo, RevokeReason, SessionRow } from "./session.js";
+
+export interface NewSession extends ClientInfo {
+  userId: string;
+  method: AuthMethod;
+  expiresAt: Date;
+}
+
+export interface LiveSession {
+  user: UserRow;
+  session: Pick<SessionRow, "id" | "last_seen_at" | "auth_method">;
+}
+
+export interface SessionRepository {
+  createSession(session: NewSession): Promise<SessionRow>;
+  /** The session and its user, in one indexed query, when the session is live and the user exists. */
+  findLiveSession(sessionId: string, userId: string): Promise<LiveSession | undefined>;
+  /** Moves last_seen_at to now unless it already moved in the last `minSeconds`. */
+  touchSession(sessionId: string, minSeconds: number): Promise<void>;
+  /** Live sessions of a user, newest first. */
+  listLiveSessions(userId: string): Promise<SessionRow[]>;
+  /** Revokes one live session of this user; false when there is none by that id. */
+  revokeSession(userId: string, sessionId: string, reason: RevokeReason): Promise<boolean>;
+  /** Revokes every live session of the user but `keepId` (none kept when undefined); returns how many. */
+  revokeUserSessions(userId: string, reason: RevokeReason, keepId?: string): Promise<number>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const live = sql<boolean>`revoked_at is null and expires_at > now()`;
+
+/** Sessions in PostgreSQL. The database decides liveness (its clock), so every instance agrees. */
+export function createSessionRepository(db: Kysely<Schema>): SessionRepository {
+  return {
+    createSession(session) {
+      return db
+        .insertInto("sessions")
+        .values({
+          user_id: session.userId,
+          auth_method: session.method,
+          expires_at: session.expiresAt,
+          ip: session.ip,
+          user_agent: session.userAgent,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
+    async findLiveSession(sessionId, userId) {
+      if (!UUID.test(sessionId) || !UUID.test(userId)) return undefined;
+      const row = await db
+        .selectFrom("sessions as s")
+        .innerJoin("users as u", "u.id", "s.user_id")
+        .selectAll("u")
+        .select(["s.id as session_id", "s.last_seen_at as session_last_seen_at", "s.auth_method as session_method"])
+        .where("s.id", "=", sessionId)
+        .where("s.user_id", "=", userId)
+        .where("s.revoked_at", "is", null)
+        .where("s.expires_at", ">", sql<Date>`now()`)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const { session_id, session_last_seen_at, session_method, ...user } = row;
+      return { user, session: { id: session_id, last_seen_at: session_last_seen_at, auth_method: session_method } };
+    },
+
+    async touchSession(sessionId, minSeconds) {
+      await db
+        .updateTable("sessions")
+        .set({ last_seen_at: sql<Date>`now()` })
+        .where("id", "=", sessionId)
+        .where("last_seen_at", "<", sql<Date>`now() - make_interval(secs => ${minSeconds})`)
+        .execute();
+    },
+
+    listLiveSessions(userId) {
+      return db
+        .selectFrom("sessions")
+        .selectAll()
+        .where("user_id", "=", userId)
+        .where(live)
+        .orderBy("created_at", "desc")
+        .orderBy("id", "desc")
+        .execute();
+    },
+
+    async revokeSession(userId, sessionId, reason) {
+      if (!UUID.test(sessionId)) return false;
+      const result = await db
+        .updateTable("sessions")
+        .set({ revoked_at: sql<Date>`now()`, revoked_reason: reason })
+        .where("id", "=", sessionId)
+        .where("user_id", "=", userId)
+        .where(live)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async revokeUserSessions(userId, reason, keepId) {
+      let query = db
+        .updateTable("sessions")
+        .set({ revoked_at: sql<Date>`now()`, revoked_reason: reason })
+        .where("user_id", "=", userId)
+        .where(live);
+      if (keepId) query = query.where("id", "!=", keepId);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+  };
+}

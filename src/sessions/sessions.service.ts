@@ -1,0 +1,107 @@
+import type { TokenSigner } from "../auth/tokens.js";
+import { AppError } from "../errors.js";
+import { toUser, type User } from "../users/user.js";
+import { type AuthMethod, type ClientInfo, type RevokeReason, type Session, toSession } from "./session.js";
+import type { SessionRepository } from "./sessions.repository.js";
+
+/** "Last seen" moves at most this often per session, so authenticated reads stay reads. */
+export const LAST_SEEN_INTERVAL_SECONDS = 5 * 60;
+
+/** Who a request is: the user and the session its token names. */
+export interface Authenticated {
+  user: User;
+  sessionId: string;
+  authMethod: AuthMethod;
+}
+
+export interface SessionEvents {
+  created?(method: AuthMethod): void;
+  revoked?(reason: RevokeReason, count: number): void;
+}
+
+export interface SessionService {
+  /** A new session for a user who just proved who they are, and the token that names it. */
+  createSession(user: User, method: AuthMethod, client: ClientInfo): Promise<{ token: string; sessionId: string }>;
+  /** The user and session of a bearer token; UNAUTHORIZED unless the token is good and its session live. */
+  validateToken(token: string): Promise<Authenticated>;
+  listSessions(auth: Authenticated): Promise<Session[]>;
+  /** NOT_FOUND unless `sessionId` is one of the caller's live sessions. */
+  revokeSession(auth: Authenticated, sessionId: string, reason: RevokeReason): Promise<void>;
+  revokeOtherSessions(auth: Authenticated): Promise<number>;
+  /** Every live session of the user (password reset, role change, operator). */
+  revokeUserSessions(userId: string, reason: RevokeReason, keepSessionId?: string): Promise<number>;
+}
+
+export interface SessionServiceDeps {
+  sessions: SessionRepository;
+  tokens: TokenSigner;
+  lifetimeSeconds: number;
+  events?: SessionEvents;
+  /** Told when moving "last seen" fails; the request itself still succeeds. */
+  onTouchError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+/**
+ * Sessions (SPEC §6): the token's signature says who issued it, the session row says whether it
+ * still counts. The database is the judge on every request: nothing is cached, so a revocation
+ * on one instance is seen by the next request on any other.
+ */
+export function createSessionService(deps: SessionServiceDeps): SessionService {
+  const { sessions, tokens, events = {} } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function touch(sessionId: string, lastSeen: Date) {
+    if (now() - new Date(lastSeen).getTime() < LAST_SEEN_INTERVAL_SECONDS * 1000) return;
+    try {
+      await sessions.touchSession(sessionId, LAST_SEEN_INTERVAL_SECONDS);
+    } catch (error) {
+      deps.onTouchError?.(error);
+    }
+  }
+
+  return {
+    async createSession(user, method, client) {
+      const issuedAt = Math.floor(now() / 1000);
+      const expiresAt = issuedAt + deps.lifetimeSeconds;
+      const row = await sessions.createSession({
+        userId: user.id,
+        method,
+        expiresAt: new Date(expiresAt * 1000),
+        ...client,
+      });
+      events.created?.(method);
+      return { token: tokens.signToken(user, { id: row.id, issuedAt, expiresAt }), sessionId: row.id };
+    },
+
+    async validateToken(token) {
+      const claims = tokens.verifyToken(token);
+      const live = await sessions.findLiveSession(claims.sid, claims.sub);
+      if (!live) throw new AppError("UNAUTHORIZED");
+      await touch(live.session.id, live.session.last_seen_at);
+      return { user: toUser(live.user), sessionId: live.session.id, authMethod: live.session.auth_method };
+    },
+
+    async listSessions(auth) {
+      const rows = await sessions.listLiveSessions(auth.user.id);
+      return rows.map((row) => toSession(row, auth.sessionId));
+    },
+
+    async revokeSession(auth, sessionId, reason) {
+      if (!(await sessions.revokeSession(auth.user.id, sessionId, reason))) throw new AppError("NOT_FOUND");
+      events.revoked?.(reason, 1);
+    },
+
+    async revokeOtherSessions(auth) {
+      const count = await sessions.revokeUserSessions(auth.user.id, "revoke_others", auth.sessionId);
+      events.revoked?.("revoke_others", count);
+      return count;
+    },
+
+    async revokeUserSessions(userId, reason, keepSessionId) {
+      const count = await sessions.revokeUserSessions(userId, reason, keepSessionId);
+      events.revoked?.(reason, count);
+      return count;
+    },
+  };
+}
