@@ -30,11 +30,20 @@ export interface TestSmtpServer {
   readonly port: number;
   /** Every mail the server accepted, parsed, in order. */
   readonly received: ParsedMail[];
-  /** The reply code to give the n-th DATA (1-based); undefined accepts the mail. */
+  /** The reply code to give the n-th DATA from now on (1-based); undefined accepts the mail. */
   refuseWith(reply: (attempt: number) => number | undefined): void;
   /** Resolves once `count` mails have been accepted. */
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
+}
+
+/** Polls until `check` holds. */
+export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** A port nothing listens on (an SMTP server that is down), free to listen on later. */
@@ -87,6 +96,7 @@ export async function startTestSmtpServer(port = 0): Promise<TestSmtpServer> {
     received,
     refuseWith(next) {
       reply = next;
+      attempts = 0;
     },
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,106 @@
+import { type Response, Router } from "express";
+import type { Database } from "../db/index.js";
+import { escapeHtml } from "./layout.js";
+import { listMailbox, type MailRow } from "./outbox.js";
+
+/** A mail as the development mailbox shows it. */
+export interface MailboxEntry {
+  id: string;
+  kind: string;
+  to: string;
+  subject: string;
+  status: MailRow["status"];
+  text: string | null;
+  html: string | null;
+  /** Every http(s) URL in the text part, in order. */
+  links: string[];
+  createdAt: string;
+}
+
+const URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
+
+export function findLinks(text: string | null): string[] {
+  return text ? [...text.matchAll(URL_PATTERN)].map((m) => m[0]) : [];
+}
+
+function toEntry(row: MailRow): MailboxEntry {
+  return {
+    id: row.id,
+    kind: row.kind,
+    to: row.recipient,
+    subject: row.subject,
+    status: row.status,
+    text: row.text_body,
+    html: row.html_body,
+    links: findLinks(row.text_body),
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+/** The text part, escaped, with each URL made a link. */
+function linkify(text: string): string {
+  let html = "";
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    const url = escapeHtml(match[0]);
+    html += `${escapeHtml(text.slice(last, match.index))}<a href="${url}">${url}</a>`;
+    last = match.index + match[0].length;
+  }
+  return html + escapeHtml(text.slice(last));
+}
+
+function renderEntry(mail: MailboxEntry): string {
+  const body = mail.text === null ? "<p><em>Body removed after delivery.</em></p>" : `<pre>${linkify(mail.text)}</pre>`;
+  return [
+    "<article>",
+    `<h2>${escapeHtml(mail.subject)}</h2>`,
+    "<dl>",
+    `<dt>To</dt><dd>${escapeHtml(mail.to)}</dd>`,
+    `<dt>Queued</dt><dd><time datetime="${mail.createdAt}">${mail.createdAt}</time></dd>`,
+    `<dt>Kind</dt><dd>${escapeHtml(mail.kind)} (${mail.status})</dd>`,
+    "</dl>",
+    body,
+    "</article>",
+  ].join("\n");
+}
+
+/** Plain semantic HTML: pages get a CSP with no inline style or script. */
+function renderPage(mails: MailboxEntry[]): string {
+  const list = mails.length === 0 ? ["<p>No mail yet.</p>"] : mails.map(renderEntry);
+  return [
+    "<!DOCTYPE html>",
+    '<html lang="en">',
+    '<head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Development mailbox — Portico</title></head>',
+    "<body>",
+    "<main>",
+    "<h1>Development mailbox</h1>",
+    "<p>The latest 50 mails, newest first. In development, with no SMTP_URL, mail comes here instead of to an inbox.</p>",
+    ...list,
+    "</main>",
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+function noStore(res: Response): Response {
+  // The bodies hold live links: never cached, never passed on as a referrer.
+  return res.set({ "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" });
+}
+
+/**
+ * GET /dev/mailbox (a page) and GET /dev/mailbox.json, the latest 50 mails newest first. Mount
+ * only with NODE_ENV=development and no SMTP_URL, with the worker on the `mailbox` transport.
+ */
+export function createDevMailboxRouter(database: Database): Router {
+  const router = Router();
+  router.get("/dev/mailbox", async (_req, res) => {
+    const mails = (await listMailbox(database.db)).map(toEntry);
+    noStore(res).type("html").send(renderPage(mails));
+  });
+  router.get("/dev/mailbox.json", async (_req, res) => {
+    const mails = (await listMailbox(database.db)).map(toEntry);
+    noStore(res).json({ mails });
+  });
+  return router;
+}
