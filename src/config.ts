@@ -84,6 +84,15 @@ const envSchema = z
       .trim()
       .regex(/^[^\r\n<>]*<?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address such as "Portico <no-reply@example.com>"')
       .default("Portico <no-reply@localhost>"),
+    SMTP_URL: z.preprocess(
+      emptyAsUndefined,
+      z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
+    ),
+    MAIL_FROM: z
+      .string()
+      .trim()
+      .regex(/^[^\r\n<>]*<?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address such as "Portico <no-reply@example.com>"')
+      .default("Portico <no-reply@localhost>"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
@@ -95,6 +104,10 @@ const envSchema = z
     }
     if (env.RATE_LIMIT === "off") {
       ctx.addIssue({ code: "custom", path: ["RATE_LIMIT"], message: "cannot be off when NODE_ENV=production" });
+    }
+    if (!env.SMTP_URL) {
+      // No development mailbox in production: mail must really go out.
+      ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when NODE_ENV=production" });
     }
     if (!env.SMTP_URL) {
       // No development mailbox in production: mail must really go out.
@@ -151,6 +164,10 @@ export interface Config {
   publicOrigin: string | undefined;
   /** Where the web client finds the API; the same process when unset. */
   apiBaseUrl: string | undefined;
+  /** smtp:// or smtps:// (nodemailer); unset in development: the development mailbox. */
+  smtpUrl: string | undefined;
+  /** The sender of every mail. */
+  mailFrom: string;
   /** smtp:// or smtps:// (nodemailer); unset in development: the development mailbox. */
   smtpUrl: string | undefined;
   /** The sender of every mail. */
@@ -222,6 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     publicOrigin: e.PUBLIC_ORIGIN,
     apiBaseUrl: e.API_BASE_URL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
   };
