@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.js";
+import { prepareDataDir } from "../db/data-dir.js";
 
 /**
  * JWT_SECRET when set. Otherwise (development and test only: config refuses this in production)
@@ -9,8 +10,8 @@ import type { Config } from "../config.js";
  */
 export function resolveJwtSecret(config: Pick<Config, "jwtSecret" | "dataDir">): string {
   if (config.jwtSecret) return config.jwtSecret;
-  mkdirSync(config.dataDir, { recursive: true });
-  const file = join(config.dataDir, "jwt-secret");
+  // DATA_DIR is private (0700), and refused if others can write it: they could swap the secret.
+  const file = join(prepareDataDir(config.dataDir), "jwt-secret");
   try {
     return readFileSync(file, "utf8").trim();
   } catch (error) {

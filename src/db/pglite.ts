@@ -1,11 +1,12 @@
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { createPgConfig } from "@electric-sql/pglite/node-postgres";
 import pg from "pg";
+import { keepFilesPrivate, prepareDataDir } from "./data-dir.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { createDatabase, type Database } from "./database.js";
 
+export { DataDirPermissionError } from "./data-dir.js";
 export { DataDirLockedError } from "./data-dir-lock.js";
 
 export interface PgliteOptions {
@@ -23,8 +24,8 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   let release: (() => Promise<void>) | undefined;
   let dataPath: string | undefined;
   if (options.dataDir !== undefined) {
-    const dir = resolve(options.dataDir);
-    mkdirSync(dir, { recursive: true });
+    const dir = prepareDataDir(options.dataDir);
+    keepFilesPrivate(dir);
     release = await lockDataDir(dir, options.dataDir, (error) => options.onLockCompromised?.(error));
     dataPath = join(dir, "pglite");
   }
