@@ -11,6 +11,14 @@ function problems(env: Record<string, string>): string[] {
   return [];
 }
 
+/** A valid production environment. */
+const PRODUCTION = {
+  NODE_ENV: "production",
+  JWT_SECRET: "Zq7!x9Lm-Pa4sW2r_Tb8Vn6Kc3Hd5Jf1",
+  PUBLIC_ORIGIN: "https://auth.example.com",
+  SMTP_URL: "smtps://mailer:secret@smtp.example.com:465",
+};
+
 describe("config", () => {
   it("has SPEC's defaults", () => {
     const config = loadConfig({});
@@ -43,14 +51,40 @@ describe("config", () => {
   });
 
   it("in production requires JWT_SECRET of 32 bytes, BCRYPT_COST ≥ 10 and rate limits on", () => {
-    const lines = problems({ NODE_ENV: "production", BCRYPT_COST: "8", RATE_LIMIT: "off" });
+    const lines = problems({ ...PRODUCTION, JWT_SECRET: "", BCRYPT_COST: "8", RATE_LIMIT: "off" });
     expect(lines).toEqual([
       "JWT_SECRET is required when NODE_ENV=production",
       'BCRYPT_COST must be at least 10 when NODE_ENV=production (got "8")',
       'RATE_LIMIT cannot be off when NODE_ENV=production (got "off")',
     ]);
-    expect(problems({ NODE_ENV: "production", JWT_SECRET: "short" })).toEqual(["JWT_SECRET must be at least 32 bytes"]);
-    expect(problems({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) })).toEqual([]);
+    expect(problems({ ...PRODUCTION, JWT_SECRET: "short-Secret-1" })).toEqual(["JWT_SECRET must be at least 32 bytes"]);
+    expect(problems(PRODUCTION)).toEqual([]);
+  });
+
+  it("in production refuses a secret with little variety, costs above 15, tokens over 30 days, TRUST_PROXY=true, no PUBLIC_ORIGIN", () => {
+    const { PUBLIC_ORIGIN: _, ...withoutOrigin } = PRODUCTION;
+    const lines = problems({
+      ...withoutOrigin,
+      JWT_SECRET: "ab".repeat(20),
+      BCRYPT_COST: "16",
+      JWT_EXPIRES_IN: "31d",
+      TRUST_PROXY: "true",
+    });
+    expect(lines).toEqual([
+      "JWT_SECRET must have at least 8 different characters when NODE_ENV=production (use a random one: openssl rand -base64 48)",
+      'BCRYPT_COST must be at most 15 when NODE_ENV=production (each step doubles the time of every sign-up and sign-in) (got "16")',
+      'JWT_EXPIRES_IN must be at most 30d when NODE_ENV=production (got "31d")',
+      'TRUST_PROXY cannot be true when NODE_ENV=production: any client could pick its address with X-Forwarded-For; give your load balancers\' addresses or a hop count (got "true")',
+      "PUBLIC_ORIGIN is required when NODE_ENV=production: the CSRF check on form posts compares with it (without it the Host header decides)",
+    ]);
+    expect(lines.join("\n")).not.toContain("abab");
+    expect(problems({ ...PRODUCTION, BCRYPT_COST: "15", JWT_EXPIRES_IN: "30d", TRUST_PROXY: "10.0.0.0/8" })).toEqual(
+      [],
+    );
+    // Outside production the same values are allowed (tests and benchmarks use them).
+    expect(
+      problems({ JWT_SECRET: "x".repeat(32), BCRYPT_COST: "16", JWT_EXPIRES_IN: "90d", TRUST_PROXY: "true" }),
+    ).toEqual([]);
   });
 
   it("parses durations and TRUST_PROXY forms", () => {

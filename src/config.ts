@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
+import { productionRisks } from "./production-settings.js";
 
 /** A duration such as `7d`, `12h`, `30m`, `45s` or a bare number of seconds, in seconds. */
 const duration = z
@@ -105,6 +106,7 @@ const envSchema = z
     if (env.RATE_LIMIT === "off") {
       ctx.addIssue({ code: "custom", path: ["RATE_LIMIT"], message: "cannot be off when NODE_ENV=production" });
     }
+    for (const [path, message] of productionRisks(env)) ctx.addIssue({ code: "custom", path: [path], message });
     if (!env.SMTP_URL) {
       // No development mailbox in production: mail must really go out.
       ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when NODE_ENV=production" });

@@ -84,7 +84,12 @@ describe("security headers", () => {
   });
 
   it("adds upgrade-insecure-requests in production only", async () => {
-    const { app: production } = await portico({ NODE_ENV: "production", BCRYPT_COST: "10", RATE_LIMIT: "on" });
+    const { app: production } = await portico({
+      NODE_ENV: "production",
+      BCRYPT_COST: "10",
+      RATE_LIMIT: "on",
+      PUBLIC_ORIGIN: "https://portico.example",
+    });
     const policy = parseCsp((await request(production).get("/healthz")).headers["content-security-policy"]);
     expect(policy["upgrade-insecure-requests"]).toEqual([]);
   });

@@ -260,9 +260,15 @@ describe("web client over HTTP", () => {
 
 describe("web client configuration", () => {
   it("sets the Secure flag on the session cookie when NODE_ENV=production", async () => {
-    const web = await startWebServer({ NODE_ENV: "production", BCRYPT_COST: "10", RATE_LIMIT: "on" });
+    const origin = "https://portico.example"; // production requires PUBLIC_ORIGIN
+    const web = await startWebServer({
+      NODE_ENV: "production",
+      BCRYPT_COST: "10",
+      RATE_LIMIT: "on",
+      PUBLIC_ORIGIN: origin,
+    });
     try {
-      const res = await postForm(web.url, "/register", registration());
+      const res = await postForm(web.url, "/register", registration(), { origin });
       expect(res.status).toBe(303);
       expect(setCookies(res).get(SESSION)).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
     } finally {
