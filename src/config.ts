@@ -76,15 +76,10 @@ const envSchema = z
     ),
     PUBLIC_ORIGIN: z.preprocess(emptyAsUndefined, z.url().optional()),
     API_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
-    SMTP_URL: z.preprocess(
-      emptyAsUndefined,
-      z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
-    ),
-    MAIL_FROM: z
-      .string()
-      .trim()
-      .regex(/^[^\r\n<>]*<?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address such as "Portico <no-reply@example.com>"')
-      .default("Portico <no-reply@localhost>"),
+    EMAIL_VERIFICATION: z.enum(["optional", "required", "off"]).default("optional"),
+    RESET_TOKEN_TTL: duration
+      .default(30 * 60)
+      .refine((seconds) => seconds >= 600 && seconds <= 3600, "must be between 10m and 1h"),
     SMTP_URL: z.preprocess(
       emptyAsUndefined,
       z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
@@ -107,10 +102,6 @@ const envSchema = z
       ctx.addIssue({ code: "custom", path: ["RATE_LIMIT"], message: "cannot be off when NODE_ENV=production" });
     }
     for (const [path, message] of productionRisks(env)) ctx.addIssue({ code: "custom", path: [path], message });
-    if (!env.SMTP_URL) {
-      // No development mailbox in production: mail must really go out.
-      ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when NODE_ENV=production" });
-    }
     if (!env.SMTP_URL) {
       // No development mailbox in production: mail must really go out.
       ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "is required when NODE_ENV=production" });
@@ -166,10 +157,10 @@ export interface Config {
   publicOrigin: string | undefined;
   /** Where the web client finds the API; the same process when unset. */
   apiBaseUrl: string | undefined;
-  /** smtp:// or smtps:// (nodemailer); unset in development: the development mailbox. */
-  smtpUrl: string | undefined;
-  /** The sender of every mail. */
-  mailFrom: string;
+  /** Where links in mails point: PUBLIC_ORIGIN, else `http://localhost:<PORT>` (development). */
+  linkOrigin: string;
+  emailVerification: "optional" | "required" | "off";
+  resetTokenTtlSeconds: number;
   /** smtp:// or smtps:// (nodemailer); unset in development: the development mailbox. */
   smtpUrl: string | undefined;
   /** The sender of every mail. */
@@ -241,8 +232,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     publicOrigin: e.PUBLIC_ORIGIN,
     apiBaseUrl: e.API_BASE_URL,
-    smtpUrl: e.SMTP_URL,
-    mailFrom: e.MAIL_FROM,
+    linkOrigin: e.PUBLIC_ORIGIN ? new URL(e.PUBLIC_ORIGIN).origin : `http://localhost:${e.PORT}`,
+    emailVerification: e.EMAIL_VERIFICATION,
+    resetTokenTtlSeconds: e.RESET_TOKEN_TTL,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
   };

@@ -203,7 +203,9 @@ export function createMetrics(): Metrics {
     observeHash: (seconds, operation) => bcryptDuration.observe({ operation }, seconds),
     countRateLimited(name) {
       rateLimited.inc({ limit: name });
-      (name === "register" ? registrations : logins).inc({ outcome: "rate_limited" });
+      // Refused before reaching the service, so instrumentAuth cannot count these itself.
+      if (name === "register") registrations.inc({ outcome: "rate_limited" });
+      else if (name.startsWith("login_")) logins.inc({ outcome: "rate_limited" });
     },
     countRateLimitFallback: (name) => fallbacks.inc({ limit: name }),
     sessionEvents: {

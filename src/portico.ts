@@ -14,21 +14,33 @@ import { createRateLimits } from "./http/rate-limit.js";
 import { corsForApi, securityHeaders } from "./http/security.js";
 import { createHttpServer } from "./http/server.js";
 import { type Logger, requestLogger } from "./logger.js";
+import {
+  createDevMailboxRouter,
+  createMailMetrics,
+  createMailTransport,
+  createMailWorker,
+  type MailWorker,
+} from "./mail/index.js";
 import { createMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
+import type { RecoveryDeps } from "./recovery/recovery.deps.js";
+import { createRecoveryRouter } from "./recovery/recovery.routes.js";
+import { createResetService } from "./recovery/reset.service.js";
+import { createVerificationService } from "./recovery/verification.service.js";
 import { connectRedis } from "./redis.js";
 import { requireSession } from "./sessions/require-session.js";
 import { createSessionRepository } from "./sessions/sessions.repository.js";
 import { createSessionsRouter } from "./sessions/sessions.routes.js";
 import { createSessionService } from "./sessions/sessions.service.js";
 import { createPasswordHasher, type PasswordHasher } from "./users/passwords.js";
-import { createUserRepository } from "./users/users.repository.js";
 import { loadWebHandler, webOptions } from "./web/mount.js";
 
 export interface Portico {
   app: express.Express;
   database: Database;
   passwords: PasswordHasher;
+  /** The outbox worker of this instance (started by createPortico). */
+  mail: MailWorker;
   /** Stops background work and closes the database (releasing PGlite's data-directory lock). */
   close(): Promise<void>;
 }
@@ -43,6 +55,17 @@ export async function assemblePortico(
   database: Database,
 ): Promise<Omit<Portico, "close"> & { stop(): Promise<void> }> {
   const metrics = createMetrics();
+  const transport = createMailTransport({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    mode: config.smtpUrl ? "smtp" : "mailbox",
+  });
+  const mail = createMailWorker({
+    database,
+    transport,
+    logger,
+    metrics: createMailMetrics(metrics.registry, database),
+  });
   const redis = config.rateLimit && config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const rateLimits = config.rateLimit
     ? createRateLimits({
@@ -71,11 +94,26 @@ export async function assemblePortico(
     events: metrics.sessionEvents,
     onTouchError: (error) => logger.warn({ err: error }, "could not update a session's last-seen time"),
   });
+  const recoveryDeps: RecoveryDeps = {
+    db: database.db,
+    passwords,
+    linkOrigin: config.linkOrigin,
+    verification: config.emailVerification,
+    resetTtlMs: config.resetTokenTtlSeconds * 1000,
+    limits: config.rateLimit,
+    mailQueued: () => mail.kick(),
+    sessionEvents: metrics.sessionEvents,
+  };
+  const verification = createVerificationService(recoveryDeps);
+  const reset = createResetService(recoveryDeps);
   const auth = metrics.instrumentAuth(
     createAuthService({
-      users: createUserRepository(database.db),
+      db: database.db,
       passwords,
       sessions,
+      verification: config.emailVerification,
+      onRegistered: verification.queueVerification,
+      mailQueued: () => mail.kick(),
       onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
     }),
   );
@@ -105,14 +143,21 @@ export async function assemblePortico(
     }),
     metrics: metrics.routes,
     apiDocs: createApiDocsRouter(buildOpenApiDocument()),
-    authApi: [createAuthRouter(auth, signedIn, rateLimits?.limits), createSessionsRouter(sessions, signedIn)],
+    authApi: [
+      createAuthRouter(auth, signedIn, rateLimits?.limits),
+      createSessionsRouter(sessions, signedIn),
+      createRecoveryRouter({ verification, reset, requireSession: signedIn, limiter: rateLimits?.limiter }),
+    ],
+    devMailbox: config.env === "development" && !config.smtpUrl ? createDevMailboxRouter(database) : undefined,
     web: await loadWebHandler(webOptions(config), logger),
   });
   const stop = async () => {
+    await mail.stop();
+    await transport.close();
     await rateLimits?.close();
     await redis?.close();
   };
-  return { app, database, passwords, stop };
+  return { app, database, passwords, mail, stop };
 }
 
 /**
@@ -133,6 +178,7 @@ export async function createPortico(config: Config, logger: Logger, database?: D
     const applied = await migrateToLatest(db.db);
     if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
     const { stop, ...portico } = await assemblePortico(config, logger, db);
+    portico.mail.start();
     const close = async () => {
       await stop();
       await db.close();

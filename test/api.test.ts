@@ -49,6 +49,7 @@ describe.each(TEST_ENGINES)("API on $name", (engine) => {
         lastName: "Lovelace",
         role: "user",
         isAdmin: false,
+        emailVerified: false,
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       });
       const claims = jwt.verify(res.body.token, TEST_JWT_SECRET) as jwt.JwtPayload;

@@ -43,6 +43,29 @@ describe("register body: names", () => {
     expect(codeOf({ email: valid.email, password: valid.password, name })).toBe("INVALID_NAME");
   });
 
+  it.each([
+    ["only Hangul fillers (U+3164)", "\u3164\u3164"],
+    ["only choseong/jungseong fillers (U+115F, U+1160)", "\u115f\u1160"],
+    ["only halfwidth Hangul fillers (U+FFA0)", "\uffa0"],
+    ["only the blank Braille pattern (U+2800)", "\u2800\u2800"],
+    ["fillers and spaces", "\u3164 \u3164"],
+    ["4 combining marks on one letter", "Ada\u0301\u0302\u0303\u0304"],
+    ["Zalgo text", "Z\u0351\u0364\u0308\u0350\u036da\u0357\u0346lgo"],
+  ])("refuses a name of %s as INVALID_NAME", (_label, name) => {
+    expect(codeOf({ email: valid.email, password: valid.password, name })).toBe("INVALID_NAME");
+    expect(codeOf({ ...valid, firstName: name })).toBe("INVALID_NAME");
+  });
+
+  it.each([
+    ["3 combining marks on one letter", "Ada\u0301\u0302\u0303"],
+    ["Vietnamese written decomposed", "Nguyễn Văn An".normalize("NFD")],
+    ["Hindi", "अनुष्का शर्मा"],
+    ["Thai", "สมชาย ใจดี"],
+    ["a Hangul name", "김민준"],
+  ])("accepts a name with %s", (_label, name) => {
+    expect(codeOf({ email: valid.email, password: valid.password, name })).toBe("OK");
+  });
+
   it("refuses a period in firstName (periods are for full names only)", () => {
     expect(codeOf({ ...valid, firstName: "Dr." })).toBe("INVALID_NAME");
   });

@@ -19,7 +19,7 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
   let auth: AuthService;
   let sessions: SessionService;
   const client = { ip: "127.0.0.1", userAgent: "vitest" };
-  const authenticateToken = async (token: string) => (await sessions.validateToken(token)).user;
+  const authenticateToken = async (token: string | null) => (await sessions.validateToken(token ?? "")).user;
   const jobs: string[] = [];
 
   beforeAll(async () => {
@@ -34,7 +34,7 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
     });
     const tokens = createTokenSigner({ secret: "s".repeat(32), expiresInSeconds: 3600, issuer: "portico" });
     sessions = createSessionService({ sessions: createSessionRepository(database.db), tokens, lifetimeSeconds: 3600 });
-    auth = createAuthService({ users, passwords, sessions });
+    auth = createAuthService({ db: database.db, passwords, sessions });
   });
   afterAll(() => database?.close());
 

@@ -1,41 +1,70 @@
+import type { Kysely, Transaction } from "kysely";
+import type { Schema } from "../db/schema.js";
 import { AppError } from "../errors.js";
+import { recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
+import type { VerificationMode } from "../recovery/recovery.deps.js";
 import type { SessionService } from "../sessions/sessions.service.js";
 import type { PasswordHasher } from "../users/passwords.js";
+import type { UserRow } from "../users/user.js";
 import { toUser, type User } from "../users/user.js";
-import type { UserRepository } from "../users/users.repository.js";
+import { createUserRepository } from "../users/users.repository.js";
 import type { LoginBody, RegisterBody } from "./auth.schemas.js";
 import { PASSWORD_MAX_BYTES } from "./auth.schemas.js";
 
 export interface AuthResult {
-  token: string;
+  /** null when EMAIL_VERIFICATION=required: no session until the address is verified. */
+  token: string | null;
   user: User;
 }
 
 export interface AuthService {
-  /** A new user and their first session. */
+  /** A new user and their first session (none while verification is required). */
   registerUser(input: RegisterBody, client: ClientInfo): Promise<AuthResult>;
   /** A new session for the owner of the e-mail and password. */
   loginUser(input: LoginBody, client: ClientInfo): Promise<AuthResult>;
 }
 
 export interface AuthServiceDeps {
-  users: UserRepository;
+  db: Kysely<Schema>;
   passwords: PasswordHasher;
   sessions: SessionService;
+  verification?: VerificationMode;
+  /** Runs in the registration's transaction: queues the verification mail. */
+  onRegistered?: (trx: Transaction<Schema>, user: UserRow) => Promise<void>;
+  /** Called after a transaction that queued mail committed. */
+  mailQueued?: () => void;
   /** Told when a login re-hash fails; the login itself still succeeds. */
   onRehashError?: (error: unknown) => void;
 }
 
 const invalidCredentials = () => new AppError("INVALID_CREDENTIALS");
 
-/** Registration, sign-in and token checks: the rules, with storage, hashing and signing passed in. */
+/** Registration and sign-in: the rules, with storage, hashing and sessions passed in. */
 export function createAuthService(deps: AuthServiceDeps): AuthService {
-  const { users, passwords, sessions } = deps;
+  const { db, passwords, sessions } = deps;
+  const users = createUserRepository(db);
+  const verificationRequired = deps.verification === "required";
 
   async function signIn(user: User, client: ClientInfo): Promise<AuthResult> {
     const { token } = await sessions.createSession(user, "password", client);
     return { token, user };
+  }
+
+  /** The password is wrong (or too long): recorded against the account it named. */
+  async function refuse(row: UserRow, client: ClientInfo): Promise<never> {
+    await recordEvent(db, row.id, "login.failed", client);
+    throw invalidCredentials();
+  }
+
+  async function upgradeHash(row: UserRow, password: string) {
+    if (!passwords.needsRehash(row.password_hash)) return;
+    try {
+      const upgraded = await passwords.hashPassword(password);
+      await users.updatePasswordHash(row.id, row.password_hash, upgraded);
+    } catch (error) {
+      deps.onRehashError?.(error);
+    }
   }
 
   return {
@@ -46,14 +75,23 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       const passwordHash = await passwords.hashPassword(input.password);
       const firstName = input.firstName ?? null;
       const lastName = input.lastName ?? null;
-      const row = await users.createUser({
-        email: input.email,
-        name: input.name ?? `${firstName} ${lastName}`,
-        firstName,
-        lastName,
-        passwordHash,
+      const name = input.name ?? `${firstName} ${lastName}`;
+      // The user, its first event and its verification mail commit together, or not at all.
+      const row = await db.transaction().execute(async (trx) => {
+        const created = await createUserRepository(trx).createUser({
+          email: input.email,
+          name,
+          firstName,
+          lastName,
+          passwordHash,
+        });
+        await recordEvent(trx, created.id, "user.registered", client);
+        await deps.onRegistered?.(trx, created);
+        return created;
       });
-      return signIn(toUser(row), client);
+      deps.mailQueued?.();
+      const user = toUser(row);
+      return verificationRequired ? { token: null, user } : signIn(user, client);
     },
 
     async loginUser(input, client) {
@@ -62,18 +100,16 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       const tooLong = Buffer.byteLength(input.password, "utf8") > PASSWORD_MAX_BYTES;
       if (!row || tooLong) {
         await passwords.burnVerify(input.password);
+        if (row) await refuse(row, client);
         throw invalidCredentials();
       }
-      if (!(await passwords.verifyPassword(input.password, row.password_hash))) throw invalidCredentials();
-      if (passwords.needsRehash(row.password_hash)) {
-        try {
-          const upgraded = await passwords.hashPassword(input.password);
-          await users.updatePasswordHash(row.id, row.password_hash, upgraded);
-        } catch (error) {
-          deps.onRehashError?.(error);
-        }
-      }
-      return signIn(toUser(row), client);
+      if (!(await passwords.verifyPassword(input.password, row.password_hash))) await refuse(row, client);
+      await upgradeHash(row, input.password);
+      // Only after the password checked out: it tells nothing to someone without it.
+      if (verificationRequired && row.email_verified_at === null) throw new AppError("EMAIL_NOT_VERIFIED");
+      const result = await signIn(toUser(row), client);
+      await recordEvent(db, row.id, "login.succeeded", client);
+      return result;
     },
   };
 }

@@ -39,6 +39,7 @@ const user: User = {
   lastName: "Lovelace",
   role: "user",
   isAdmin: false,
+  emailVerified: false,
   createdAt: new Date().toISOString(),
 };
 

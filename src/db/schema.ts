@@ -11,6 +11,7 @@ export interface UsersTable {
   role: ColumnType<"user" | "admin", "user" | "admin" | undefined, "user" | "admin">;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, never, Date | string>;
+  email_verified_at: ColumnType<Date | null, Date | null | undefined, Date | string | null>;
 }
 
 export type AuthMethod = "password" | "totp" | "recovery_code" | "passkey";
@@ -49,8 +50,35 @@ export interface MailOutboxTable {
   sent_at: ColumnType<Date | null, never, Date | null>;
 }
 
+export type OneTimeTokenPurpose = "verify_email" | "password_reset" | "email_change";
+
+/** The `one_time_tokens` table (src/recovery): only the token's SHA-256 is kept. */
+export interface OneTimeTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  purpose: OneTimeTokenPurpose;
+  token_hash: string;
+  email: string;
+  created_at: ColumnType<Date, Date, never>;
+  expires_at: ColumnType<Date, Date, never>;
+  consumed_at: ColumnType<Date | null, never, Date | string>;
+  voided_at: ColumnType<Date | null, never, Date | string>;
+}
+
+/** The `security_events` table (src/events). */
+export interface SecurityEventsTable {
+  id: Generated<string>;
+  user_id: string;
+  type: string;
+  created_at: ColumnType<Date, never, never>;
+  ip: string | null;
+  user_agent: string | null;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
   mail_outbox: MailOutboxTable;
+  one_time_tokens: OneTimeTokensTable;
+  security_events: SecurityEventsTable;
 }

@@ -17,7 +17,8 @@ import type { Logger } from "../logger.js";
 import type { RedisConnection } from "../redis.js";
 import { validBody } from "./validate.js";
 
-export type LimitName = "register" | "login_address" | "login_email";
+/** A limit's name: the label in metrics and part of its Redis keys. */
+export type LimitName = string;
 
 export interface RateLimitPolicy {
   limit: number;
@@ -25,11 +26,11 @@ export interface RateLimitPolicy {
 }
 
 /** SPEC §1: register 30 per address per 5 min; login 100 per address and 10 per e-mail per 15 min. */
-export const RATE_LIMIT_POLICIES: Readonly<Record<LimitName, RateLimitPolicy>> = {
+export const RATE_LIMIT_POLICIES = {
   register: { limit: 30, windowMs: 5 * 60_000 },
   login_address: { limit: 100, windowMs: 15 * 60_000 },
   login_email: { limit: 10, windowMs: 15 * 60_000 },
-};
+} as const satisfies Record<string, RateLimitPolicy>;
 
 /** Where the counters live right now. */
 export type CounterStore = "redis" | "memory" | "memory-fallback";
@@ -40,16 +41,21 @@ export interface RateLimitOptions {
   /** Prepended to every Redis key. */
   keyPrefix: string;
   logger: Logger;
-  policies?: Partial<Record<LimitName, RateLimitPolicy>>;
+  policies?: Partial<Record<keyof typeof RATE_LIMIT_POLICIES, RateLimitPolicy>>;
   /** A request was refused with 429. */
   onLimited?: (name: LimitName) => void;
   /** A request was counted in memory because Redis did not answer. */
   onFallback?: (name: LimitName) => void;
 }
 
+/** Makes a limiter: `name` labels it (metrics, Redis keys), `key` picks the counter (default: client address). */
+export type LimiterFactory = (name: LimitName, policy: RateLimitPolicy, key?: Options["keyGenerator"]) => RequestHandler;
+
 export interface RateLimits {
   /** For createApp's `limits`: the per-address limiters run before the body is read, per e-mail after. */
   limits: AuthRouteLimits;
+  /** Any other limit, declared where its route is defined. */
+  limiter: LimiterFactory;
   store(): CounterStore;
   close(): Promise<void>;
 }
@@ -150,8 +156,8 @@ export function createRateLimits(options: RateLimitOptions): RateLimits {
   const stores: Store[] = [];
   const { redis } = options;
 
-  function limiter(name: LimitName, keyGenerator?: Options["keyGenerator"]): RequestHandler {
-    const policy = { ...RATE_LIMIT_POLICIES[name], ...options.policies?.[name] };
+  function limiter(name: LimitName, base: RateLimitPolicy, keyGenerator?: Options["keyGenerator"]): RequestHandler {
+    const policy = { ...base, ...options.policies?.[name as keyof typeof RATE_LIMIT_POLICIES] };
     const propertyName = `rateLimit_${name}`;
     const store = redis
       ? new RedisOrMemoryStore(`${options.keyPrefix}rl:${name}:`, redis, () => options.onFallback?.(name))
@@ -181,10 +187,11 @@ export function createRateLimits(options: RateLimitOptions): RateLimits {
 
   return {
     limits: {
-      register: [limiter("register")],
-      login: [limiter("login_address")],
-      loginByEmail: [limiter("login_email", emailKey)],
+      register: [limiter("register", RATE_LIMIT_POLICIES.register)],
+      login: [limiter("login_address", RATE_LIMIT_POLICIES.login_address)],
+      loginByEmail: [limiter("login_email", RATE_LIMIT_POLICIES.login_email, emailKey)],
     },
+    limiter,
     store: () => (!redis ? "memory" : redis.isUp() ? "redis" : "memory-fallback"),
     async close() {
       for (const store of stores) await store.shutdown?.();

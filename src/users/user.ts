@@ -20,6 +20,7 @@ export const userSchema = z
     lastName: z.string().nullable(),
     role: z.enum(["user", "admin"]),
     isAdmin: z.boolean(),
+    emailVerified: z.boolean().meta({ description: "The address was proven by a link sent to it (SPEC §7)" }),
     createdAt: z.iso.datetime(),
   })
   .strict();
@@ -35,6 +36,7 @@ export function toUser(row: UserRow): User {
     lastName: row.last_name,
     role: row.role,
     isAdmin: row.role === "admin",
+    emailVerified: row.email_verified_at !== null,
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

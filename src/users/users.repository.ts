@@ -20,6 +20,10 @@ export interface UserRepository {
   updatePasswordHash(id: string, previousHash: string, passwordHash: string): Promise<boolean>;
   /** Returns the updated user, or undefined when no user has this e-mail. */
   setRole(email: string, role: Role): Promise<UserRow | undefined>;
+  /** Sets a new password hash (reset, change), whatever the old one was. */
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
+  /** Marks the address verified (first time only); returns the user. */
+  markEmailVerified(id: string, at: Date): Promise<UserRow | undefined>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -73,6 +77,23 @@ export function createUserRepository(db: Kysely<Schema>): UserRepository {
         .where("password_hash", "=", previousHash)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
+    },
+
+    async setPasswordHash(id, passwordHash) {
+      await db
+        .updateTable("users")
+        .set({ password_hash: passwordHash, updated_at: sql<Date>`now()` })
+        .where("id", "=", id)
+        .execute();
+    },
+
+    markEmailVerified(id, at) {
+      return db
+        .updateTable("users")
+        .set({ email_verified_at: sql<Date>`coalesce(email_verified_at, ${at})`, updated_at: sql<Date>`now()` })
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst();
     },
 
     async setRole(email, role) {

@@ -13,6 +13,7 @@ export interface User {
   lastName: string | null;
   role: "user" | "admin";
   isAdmin: boolean;
+  emailVerified: boolean;
   createdAt: string;
 }
 

@@ -1,0 +1,135 @@
+import { createHash, randomBytes } from "node:crypto";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import type { OneTimeTokenPurpose, OneTimeTokensTable, Schema } from "../db/schema.js";
+
+/**
+ * One-time links (SPEC §9, §13): 32 random bytes, base64url (43 characters); only the SHA-256 of
+ * the token string as sent is stored. A token is consumed by one conditional UPDATE … RETURNING,
+ * so two requests racing with it have one winner. Expiry uses the service's clock (`now`), so tests
+ * can move time; everything else is decided by the database.
+ */
+
+export type Purpose = OneTimeTokenPurpose;
+export type TokenRow = Selectable<OneTimeTokensTable>;
+type Executor = Kysely<Schema> | Transaction<Schema>;
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+export interface IssueTokenInput {
+  userId: string;
+  purpose: Purpose;
+  /** The address the link goes to. */
+  email: string;
+  now: Date;
+  ttlMs: number;
+}
+
+/** A new token for the user and purpose; every earlier live one of that purpose stops working. */
+export async function issueToken(
+  executor: Executor,
+  input: IssueTokenInput,
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(input.now.getTime() + input.ttlMs);
+  await voidTokens(executor, input.userId, input.now, input.purpose);
+  await executor
+    .insertInto("one_time_tokens")
+    .values({
+      user_id: input.userId,
+      purpose: input.purpose,
+      token_hash: hashToken(token),
+      email: input.email,
+      created_at: input.now,
+      expires_at: expiresAt,
+    })
+    .execute();
+  return { token, expiresAt };
+}
+
+/**
+ * Live: not consumed, not voided, not expired, and (for verification and reset) still bound to
+ * the user's current address: an e-mail change voids links sent to the old one.
+ */
+function live(purpose: Purpose, now: Date) {
+  const bound =
+    purpose === "email_change"
+      ? sql<boolean>`true`
+      : sql<boolean>`exists (select 1 from users u where u.id = one_time_tokens.user_id and lower(u.email) = lower(one_time_tokens.email))`;
+  return sql<boolean>`consumed_at is null and voided_at is null and expires_at > ${now} and ${bound}`;
+}
+
+/** Uses a token up: the row when it was live, undefined otherwise (and then nothing changed). */
+export async function consumeToken(
+  executor: Executor,
+  purpose: Purpose,
+  token: string,
+  now: Date,
+): Promise<TokenRow | undefined> {
+  if (!TOKEN_SHAPE.test(token)) return undefined;
+  return executor
+    .updateTable("one_time_tokens")
+    .set({ consumed_at: now })
+    .where("token_hash", "=", hashToken(token))
+    .where("purpose", "=", purpose)
+    .where(live(purpose, now))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Whether a token is live, without using it (the page a link opens). */
+export async function findLiveToken(
+  executor: Executor,
+  purpose: Purpose,
+  token: string,
+  now: Date,
+): Promise<TokenRow | undefined> {
+  if (!TOKEN_SHAPE.test(token)) return undefined;
+  return executor
+    .selectFrom("one_time_tokens")
+    .selectAll()
+    .where("token_hash", "=", hashToken(token))
+    .where("purpose", "=", purpose)
+    .where(live(purpose, now))
+    .executeTakeFirst();
+}
+
+/** Voids the user's live tokens: of one purpose, or of every purpose. */
+export async function voidTokens(executor: Executor, userId: string, now: Date, purpose?: Purpose): Promise<void> {
+  let query = executor
+    .updateTable("one_time_tokens")
+    .set({ voided_at: now })
+    .where("user_id", "=", userId)
+    .where("consumed_at", "is", null)
+    .where("voided_at", "is", null);
+  if (purpose) query = query.where("purpose", "=", purpose);
+  await query.execute();
+}
+
+/** How many tokens of a purpose the user was sent since `since` (the per-address mail cap). */
+export async function countIssuedSince(executor: Executor, userId: string, purpose: Purpose, since: Date) {
+  const row = await executor
+    .selectFrom("one_time_tokens")
+    .select((eb) => eb.fn.countAll<string>().as("count"))
+    .where("user_id", "=", userId)
+    .where("purpose", "=", purpose)
+    .where("created_at", ">", since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/** When the user was last sent a token of this purpose (the resend cooldown). */
+export async function lastIssuedAt(executor: Executor, userId: string, purpose: Purpose): Promise<Date | undefined> {
+  const row = await executor
+    .selectFrom("one_time_tokens")
+    .select("created_at")
+    .where("user_id", "=", userId)
+    .where("purpose", "=", purpose)
+    .orderBy("created_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row ? new Date(row.created_at) : undefined;
+}

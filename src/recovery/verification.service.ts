@@ -1,0 +1,77 @@
+import type { Transaction } from "kysely";
+import type { Schema } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { recordEvent } from "../events/events.js";
+import type { ClientInfo } from "../http/client-info.js";
+import { enqueueMail, verifyEmailMail } from "../mail/index.js";
+import { toUser, type User, type UserRow } from "../users/user.js";
+import { createUserRepository } from "../users/users.repository.js";
+import { consumeToken, findLiveToken, issueToken, lastIssuedAt } from "./one-time-tokens.js";
+import { link, RESEND_COOLDOWN_MS, type RecoveryDeps, VERIFY_TTL_MS } from "./recovery.deps.js";
+
+export interface VerificationService {
+  /** Queues the verification mail inside the caller's transaction (registration); not when mode is off. */
+  queueVerification(trx: Transaction<Schema>, user: UserRow): Promise<void>;
+  /** A new link (the previous one stops working), or the user when already verified. */
+  resendVerification(user: User): Promise<{ sent: true } | { sent: false; user: User }>;
+  /** Uses the link: the address is verified. Never signs anyone in. */
+  verifyEmail(token: string, client: ClientInfo): Promise<User>;
+  /** Whether a verification link would work, without using it (GET of the page). */
+  isLive(token: string): Promise<boolean>;
+}
+
+/** E-mail verification (SPEC §7). */
+export function createVerificationService(deps: RecoveryDeps): VerificationService {
+  const now = deps.now ?? (() => new Date());
+
+  async function queue(trx: Transaction<Schema>, user: Pick<UserRow, "id" | "email" | "name">) {
+    const { token } = await issueToken(trx, {
+      userId: user.id,
+      purpose: "verify_email",
+      email: user.email,
+      now: now(),
+      ttlMs: VERIFY_TTL_MS,
+    });
+    const mail = verifyEmailMail({
+      name: user.name,
+      link: link(deps.linkOrigin, "/verify-email", token),
+      expiresInMinutes: VERIFY_TTL_MS / 60_000,
+    });
+    await enqueueMail(trx, { kind: "verify_email", to: user.email, userId: user.id, ...mail });
+  }
+
+  return {
+    async queueVerification(trx, user) {
+      if (deps.verification !== "off") await queue(trx, user);
+    },
+
+    async resendVerification(user) {
+      if (user.emailVerified) return { sent: false, user };
+      if (deps.verification === "off") return { sent: false, user };
+      if (deps.limits) {
+        const last = await lastIssuedAt(deps.db, user.id, "verify_email");
+        const waitMs = last ? last.getTime() + RESEND_COOLDOWN_MS - now().getTime() : 0;
+        if (waitMs > 0) throw new AppError("RATE_LIMITED", { retryAfterSeconds: Math.ceil(waitMs / 1000) });
+      }
+      await deps.db.transaction().execute((trx) => queue(trx, user));
+      deps.mailQueued();
+      return { sent: true };
+    },
+
+    async verifyEmail(token, client) {
+      const verified = await deps.db.transaction().execute(async (trx) => {
+        const row = await consumeToken(trx, "verify_email", token, now());
+        if (!row) return undefined;
+        const user = await createUserRepository(trx).markEmailVerified(row.user_id, now());
+        if (user) await recordEvent(trx, user.id, "email.verified", client);
+        return user;
+      });
+      if (!verified) throw new AppError("INVALID_TOKEN");
+      return toUser(verified);
+    },
+
+    async isLive(token) {
+      return (await findLiveToken(deps.db, "verify_email", token, now())) !== undefined;
+    },
+  };
+}

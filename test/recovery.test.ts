@@ -1,0 +1,272 @@
+import { sql } from "kysely";
+import type { ParsedMail } from "mailparser";
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSmtpServer, type TestSmtpServer, until } from "../src/mail/test-support.js";
+import type { Portico } from "../src/portico.js";
+import { createTestPortico, newUserBody, TEST_ENGINES, uniqueEmail } from "./helpers.js";
+
+const ORIGIN = "https://auth.example.test";
+const REGISTER = "/api/v1/auth/register";
+const LOGIN = "/api/v1/auth/login";
+const ME = "/api/v1/auth/me";
+const VERIFY = "/api/v1/auth/email/verify";
+const RESEND = "/api/v1/auth/email/verification";
+const FORGOT = "/api/v1/auth/password/forgot";
+const RESET = "/api/v1/auth/password/reset";
+const FORGOT_MESSAGE = "If an account exists for that address, we have sent a link to reset the password.";
+
+const recipientOf = (mail: ParsedMail) => JSON.stringify(mail.to ?? "").toLowerCase();
+/** The one-time token of the link to `path` in a mail's text part (and the link itself). */
+function linkIn(mail: ParsedMail, path: string): { url: URL; token: string } {
+  const found = (mail.text ?? "").match(new RegExp(`https?://[^\\s]+${path}\\?token=[A-Za-z0-9_-]+`));
+  if (!found) throw new Error(`no ${path} link in "${mail.subject}"`);
+  const url = new URL(found[0]);
+  return { url, token: url.searchParams.get("token") ?? "" };
+}
+
+describe.each(TEST_ENGINES)("verification and password reset (SPEC §7, §8) on $name", (engine) => {
+  let smtp: TestSmtpServer;
+  let portico: Portico;
+  const api = () => request(portico.app);
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  beforeAll(async () => {
+    smtp = await startTestSmtpServer();
+    portico = await createTestPortico(await engine.open(), { SMTP_URL: smtp.url, PUBLIC_ORIGIN: ORIGIN });
+  });
+  afterAll(async () => {
+    await portico?.close();
+    await smtp?.close();
+  });
+
+  /** Waits for the `n`-th mail (1-based) to `email` with this subject word, and returns it. */
+  async function mailTo(email: string, subject: RegExp, n = 1): Promise<ParsedMail> {
+    const matching = () => smtp.received.filter((m) => recipientOf(m).includes(email) && subject.test(m.subject ?? ""));
+    await until(`mail ${n} to ${email}`, () => matching().length >= n, 10_000);
+    return matching()[n - 1] as ParsedMail;
+  }
+  const mailsTo = (email: string) => smtp.received.filter((m) => recipientOf(m).includes(email));
+
+  async function register(overrides: Record<string, unknown> = {}) {
+    const body = newUserBody(overrides);
+    const res = await api().post(REGISTER).set("Host", "evil.example").send(body);
+    expect(res.status).toBe(201);
+    return { body, token: res.body.token as string, user: res.body.user };
+  }
+
+  it("sends one verification mail on sign-up, with a PUBLIC_ORIGIN link whatever the Host; the button's POST verifies", async () => {
+    const { body, token, user } = await register();
+    expect(user.emailVerified).toBe(false);
+    const mail = await mailTo(body.email, /Confirm your email/);
+    expect(mail.html).toContain("Confirm email address");
+    const link = linkIn(mail, "/verify-email");
+    expect(link.url.origin).toBe(ORIGIN);
+    expect(link.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const verified = await api().post(VERIFY).send({ token: link.token });
+    expect(verified.status).toBe(200);
+    expect(verified.body.user).toMatchObject({ id: user.id, emailVerified: true });
+    expect(verified.headers["set-cookie"]).toBeUndefined();
+    expect(Object.keys(verified.body)).toEqual(["user"]); // verifying signs nobody in
+    expect((await api().get(ME).set(bearer(token))).body.user.emailVerified).toBe(true);
+
+    const again = await api().post(VERIFY).send({ token: link.token });
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ code: "INVALID_TOKEN", message: "This link is invalid or has expired" });
+    expect(mailsTo(body.email)).toHaveLength(1);
+  });
+
+  it("answers 422 for a missing or non-string token and 400 for a string that is no live token", async () => {
+    expect((await api().post(VERIFY).send({})).body).toMatchObject({ statusCode: 422, code: "MISSING_FIELDS" });
+    expect((await api().post(VERIFY).send({ token: 42 })).body).toMatchObject({
+      statusCode: 422,
+      code: "INVALID_TYPE",
+    });
+    for (const token of ["nope", "A".repeat(43), "x".repeat(500)]) {
+      expect((await api().post(VERIFY).send({ token })).body).toMatchObject({ statusCode: 400, code: "INVALID_TOKEN" });
+    }
+    expect(
+      (
+        await api()
+          .post(RESET)
+          .send({ token: "A".repeat(43), password: "a fine new passphrase" })
+      ).status,
+    ).toBe(400);
+  });
+
+  it("resend: a new link supersedes the previous one; verified already → 200 and nothing sent", async () => {
+    const { body, token } = await register();
+    const first = linkIn(await mailTo(body.email, /Confirm/), "/verify-email");
+    const resent = await api().post(RESEND).set(bearer(token));
+    expect(resent.status).toBe(202);
+    expect(typeof resent.body.message).toBe("string");
+    const second = linkIn(await mailTo(body.email, /Confirm/, 2), "/verify-email");
+    expect(second.token).not.toBe(first.token);
+    expect((await api().post(VERIFY).send({ token: first.token })).status).toBe(400);
+    expect((await api().post(VERIFY).send({ token: second.token })).status).toBe(200);
+    const done = await api().post(RESEND).set(bearer(token));
+    expect(done.status).toBe(200);
+    expect(done.body.user.emailVerified).toBe(true);
+    expect((await api().post(RESEND)).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(mailsTo(body.email)).toHaveLength(2);
+  });
+
+  it("forgot-password answers the same 202 for a known and an unknown address; only the known one gets a link", async () => {
+    const { body } = await register();
+    const unknown = uniqueEmail("nobody");
+    const known = await api().post(FORGOT).send({ email: body.email.toUpperCase() });
+    const other = await api().post(FORGOT).send({ email: unknown });
+    for (const res of [known, other]) {
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ message: FORGOT_MESSAGE });
+    }
+    const names = (res: request.Response) =>
+      Object.keys(res.headers)
+        .filter((h) => !["date", "x-request-id"].includes(h))
+        .sort();
+    expect(names(known)).toEqual(names(other));
+    expect(known.headers["content-length"]).toBe(other.headers["content-length"]);
+    const mail = await mailTo(body.email, /Reset your password/i);
+    expect(linkIn(mail, "/reset-password").url.origin).toBe(ORIGIN);
+    expect(mail.text).toMatch(/30 minutes/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(mailsTo(unknown)).toEqual([]);
+    expect((await api().post(FORGOT).send({ email: "not an address" })).status).toBe(422);
+    expect((await api().post(FORGOT).send({})).body.code).toBe("MISSING_FIELDS");
+  });
+
+  it("reset sets the password, ends every session, voids other links, verifies the address and mails a notice", async () => {
+    const { body, token } = await register();
+    const verifyLink = linkIn(await mailTo(body.email, /Confirm/), "/verify-email");
+    const second = await api().post(LOGIN).send({ email: body.email, password: body.password });
+    await api().post(FORGOT).send({ email: body.email });
+    const { token: resetToken } = linkIn(await mailTo(body.email, /Reset/i), "/reset-password");
+
+    // A weak password is a 422 on the field `password` and leaves the token usable.
+    const weak = await api().post(RESET).send({ token: resetToken, password: "short" });
+    expect(weak.status).toBe(422);
+    expect(weak.body.details).toEqual([expect.objectContaining({ field: "password", code: "WEAK_PASSWORD" })]);
+
+    const res = await api().post(RESET).send({ token: resetToken, password: "a brand new passphrase" });
+    expect(res.status).toBe(204);
+    expect(res.headers["set-cookie"]).toBeUndefined();
+    for (const t of [token, second.body.token]) expect((await api().get(ME).set(bearer(t))).status).toBe(401);
+    expect((await api().post(LOGIN).send({ email: body.email, password: body.password })).status).toBe(401);
+    const fresh = await api().post(LOGIN).send({ email: body.email, password: "a brand new passphrase" });
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.user.emailVerified).toBe(true);
+    expect((await api().post(RESET).send({ token: resetToken, password: "another new passphrase" })).status).toBe(400);
+    expect((await api().post(VERIFY).send({ token: verifyLink.token })).status).toBe(400);
+    const notice = await mailTo(body.email, /password (was|has been) changed/i);
+    expect(notice.text).not.toMatch(/reset-password\?token=/);
+  });
+
+  it("a new reset request supersedes the previous link; two concurrent resets with one token: one 204, one 400", async () => {
+    const { body } = await register();
+    await api().post(FORGOT).send({ email: body.email });
+    const first = linkIn(await mailTo(body.email, /Reset/i), "/reset-password").token;
+    await api().post(FORGOT).send({ email: body.email });
+    const second = linkIn(await mailTo(body.email, /Reset/i, 2), "/reset-password").token;
+    expect((await api().post(RESET).send({ token: first, password: "a brand new passphrase" })).status).toBe(400);
+    const race = await Promise.all(
+      [1, 2].map((i) =>
+        api()
+          .post(RESET)
+          .send({ token: second, password: `racing passphrase ${i}` }),
+      ),
+    );
+    expect(race.map((r) => r.status).sort()).toEqual([204, 400]);
+  });
+
+  it("an expired reset link is refused", async () => {
+    const { body } = await register();
+    await api().post(FORGOT).send({ email: body.email });
+    const { token } = linkIn(await mailTo(body.email, /Reset/i), "/reset-password");
+    await sql`update one_time_tokens set expires_at = now() - interval '1 second' where purpose = 'password_reset'`.execute(
+      portico.database.db,
+    );
+    expect((await api().post(RESET).send({ token, password: "a brand new passphrase" })).status).toBe(400);
+  });
+});
+
+describe.each(TEST_ENGINES)("EMAIL_VERIFICATION modes and limits on $name", (engine) => {
+  let smtp: TestSmtpServer;
+  const opened: Portico[] = [];
+  beforeAll(async () => {
+    smtp = await startTestSmtpServer();
+  });
+  afterAll(async () => {
+    for (const p of opened) await p.close();
+    await smtp?.close();
+  });
+  async function portico(env: Record<string, string>) {
+    const p = await createTestPortico(await engine.open(), { SMTP_URL: smtp.url, ...env });
+    opened.push(p);
+    return p;
+  }
+  const linkTo = async (email: string, path: string, n = 1) => {
+    await until(`mail to ${email}`, () => smtp.received.filter((m) => recipientOf(m).includes(email)).length >= n);
+    return linkIn(smtp.received.filter((m) => recipientOf(m).includes(email))[n - 1] as ParsedMail, path).token;
+  };
+
+  it("required: no session at sign-up; login says EMAIL_NOT_VERIFIED only with the right password", async () => {
+    const { app } = await portico({ EMAIL_VERIFICATION: "required" });
+    const body = newUserBody();
+    const res = await request(app).post(REGISTER).send(body);
+    expect(res.status).toBe(201);
+    expect(res.body.token).toBeNull();
+    expect(res.body.user.emailVerified).toBe(false);
+    const wrong = await request(app).post(LOGIN).send({ email: body.email, password: "not the password" });
+    expect(wrong.status).toBe(401);
+    const right = await request(app).post(LOGIN).send({ email: body.email, password: body.password });
+    expect(right.status).toBe(403);
+    expect(right.body).toMatchObject({ code: "EMAIL_NOT_VERIFIED", message: "Email address not verified" });
+    const token = await linkTo(body.email, "/verify-email");
+    expect((await request(app).post(VERIFY).send({ token })).status).toBe(200);
+    expect((await request(app).post(LOGIN).send({ email: body.email, password: body.password })).status).toBe(200);
+  });
+
+  it("off: no mail is sent and emailVerified stays false", async () => {
+    const { app } = await portico({ EMAIL_VERIFICATION: "off" });
+    const body = newUserBody();
+    const res = await request(app).post(REGISTER).send(body);
+    expect(res.status).toBe(201);
+    expect(res.body.user.emailVerified).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(smtp.received.filter((m) => recipientOf(m).includes(body.email))).toEqual([]);
+  });
+
+  it("limits on: resend waits 60 s after the sign-up mail; 3 reset mails per address per 15 min, then silence", async () => {
+    const { app } = await portico({ RATE_LIMIT: "on" });
+    const body = newUserBody();
+    const reg = await request(app).post(REGISTER).send(body);
+    const resend = await request(app).post(RESEND).set("Authorization", `Bearer ${reg.body.token}`);
+    expect(resend.status).toBe(429);
+    expect(resend.body.code).toBe("RATE_LIMITED");
+    expect(Number(resend.headers["retry-after"])).toBeGreaterThan(50);
+    await linkTo(body.email, "/verify-email");
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await request(app).post(FORGOT).send({ email: body.email }));
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202]);
+    const third = await linkTo(body.email, "/reset-password", 4); // mail 1 is the verification
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(smtp.received.filter((m) => recipientOf(m).includes(body.email))).toHaveLength(4);
+    // The dropped request changed nothing: the last link sent still works.
+    expect((await request(app).post(RESET).send({ token: third, password: "a brand new passphrase" })).status).toBe(
+      204,
+    );
+  });
+
+  it("limits on: the 11th forgot-password from one address in 15 minutes is 429", async () => {
+    const { app } = await portico({ RATE_LIMIT: "on" });
+    const statuses = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push(
+        (await request(app).post(FORGOT).set("X-Forwarded-For", "198.51.100.77").send({ email: uniqueEmail() })).status,
+      );
+    }
+    expect(statuses).toEqual([...Array(10).fill(202), 429]);
+  });
+});
