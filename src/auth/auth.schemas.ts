@@ -41,39 +41,46 @@ function text(field: string) {
   });
 }
 
-const email = z.preprocess(
-  blankAsAbsent,
-  text("email")
-    .overwrite((s) => s.trim().toLowerCase())
-    .superRefine((value, ctx) => {
-      if (value.length > EMAIL_MAX || !EMAIL_PATTERN.test(value)) problem(ctx, "INVALID_EMAIL");
-    })
-    .meta({ format: "email", maxLength: EMAIL_MAX, example: "ada@example.com" }),
-);
+/** A required string field: blank counts as missing (MISSING_FIELDS), another type is INVALID_TYPE. */
+export const stringField = (field: string) => z.preprocess(blankAsAbsent, text(field));
 
-const newPassword = z.preprocess(
-  (value) => (value === "" || value === null ? undefined : value),
-  text("password")
-    .overwrite((s) => s.normalize("NFKC"))
-    .superRefine((value, ctx) => {
-      if (!value.isWellFormed()) problem(ctx, "INVALID_TYPE", "password must be valid Unicode text");
-      else if (codePoints(value) < PASSWORD_MIN_CHARS) problem(ctx, "WEAK_PASSWORD");
-      else if (Buffer.byteLength(value, "utf8") > PASSWORD_MAX_BYTES) problem(ctx, "PASSWORD_TOO_LONG");
-      else if (isCommonPassword(value)) problem(ctx, "PASSWORD_TOO_COMMON");
-      else {
-        const reason = passwordPatternProblem(value);
-        if (reason) problem(ctx, "PASSWORD_TOO_COMMON", reason);
-      }
-    })
-    .meta({
-      minLength: PASSWORD_MIN_CHARS,
-      description:
-        `At least ${PASSWORD_MIN_CHARS} characters after NFKC normalisation, at most ${PASSWORD_MAX_BYTES} bytes of UTF-8, ` +
-        "not a common password, not only blank or invisible characters, no NUL, not one character repeated or a plain " +
-        "sequence, and not containing the service's name, the e-mail's local part or the person's name.",
-      writeOnly: true,
-    }),
-);
+/** An e-mail address under SPEC §1's rules, trimmed and lower-cased, named after its field. */
+export const emailField = (field: string) =>
+  z.preprocess(
+    blankAsAbsent,
+    text(field)
+      .overwrite((s) => s.trim().toLowerCase())
+      .superRefine((value, ctx) => {
+        if (value.length > EMAIL_MAX || !EMAIL_PATTERN.test(value)) problem(ctx, "INVALID_EMAIL");
+      })
+      .meta({ format: "email", maxLength: EMAIL_MAX, example: "ada@example.com" }),
+  );
+
+/** A new password under SPEC §1's rules (registration, reset, change), named after its field. */
+export const newPasswordField = (field: string) =>
+  z.preprocess(
+    (value) => (value === "" || value === null ? undefined : value),
+    text(field)
+      .overwrite((s) => s.normalize("NFKC"))
+      .superRefine((value, ctx) => {
+        if (!value.isWellFormed()) problem(ctx, "INVALID_TYPE", "password must be valid Unicode text");
+        else if (codePoints(value) < PASSWORD_MIN_CHARS) problem(ctx, "WEAK_PASSWORD");
+        else if (Buffer.byteLength(value, "utf8") > PASSWORD_MAX_BYTES) problem(ctx, "PASSWORD_TOO_LONG");
+        else if (isCommonPassword(value)) problem(ctx, "PASSWORD_TOO_COMMON");
+        else {
+          const reason = passwordPatternProblem(value);
+          if (reason) problem(ctx, "PASSWORD_TOO_COMMON", reason);
+        }
+      })
+      .meta({
+        minLength: PASSWORD_MIN_CHARS,
+        description:
+          `At least ${PASSWORD_MIN_CHARS} characters after NFKC normalisation, at most ${PASSWORD_MAX_BYTES} bytes of UTF-8, ` +
+          "not a common password, not only blank or invisible characters, no NUL, not one character repeated or a plain " +
+          "sequence, and not containing the service's name, the e-mail's local part or the person's name.",
+        writeOnly: true,
+      }),
+  );
 
 function personName(field: string, pattern: RegExp, max: number) {
   return z.preprocess(
@@ -138,8 +145,8 @@ export const registerBody = z
     z
       .object(
         {
-          email,
-          password: newPassword,
+          email: emailField("email"),
+          password: newPasswordField("password"),
           name: personName("name", FULL_NAME_PATTERN, NAME_MAX).describe(
             "Full name. Give `name`, or both `firstName` and `lastName`, or all three.",
           ),
