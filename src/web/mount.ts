@@ -12,6 +12,12 @@ export const WEB_DIST_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..
 
 const NOT_FOUND_PAGE = "/404";
 
+/**
+ * Astro adds its image endpoint to every server build. The pages use no images, and it answered
+ * any public file as `image/null`: it is not served (404, like any unknown path).
+ */
+const IMAGE_ENDPOINT = /^\/_image\/?$/i;
+
 /** Form posts are a few hundred bytes; the same cap as the API's JSON bodies. */
 const FORM_LIMIT = "16kb";
 
@@ -112,6 +118,7 @@ export async function loadWebHandler(
       req.url = NOT_FOUND_PAGE;
       handler(req, res, next, locals).catch(next);
     };
+    if (IMAGE_ENDPOINT.test(req.path)) return notAPage();
     handler(req, res, notAPage, locals).catch(next);
   });
   return router;
