@@ -1,6 +1,8 @@
+import { accountPaths, accountSchemas, deleteMeOperation } from "./account/account.openapi.js";
 import { authPaths, authSchemas } from "./auth/auth.openapi.js";
 import { codeTable, errorBodySchema, errorResponses, json, toJsonSchema } from "./http/openapi-builder.js";
 import { RATE_LIMIT_POLICIES } from "./http/rate-limit.js";
+import { recoveryPaths, recoverySchemas } from "./recovery/recovery.openapi.js";
 import { sessionPaths, sessionSchemas } from "./sessions/sessions.openapi.js";
 
 /**
@@ -55,10 +57,23 @@ export function buildOpenApiDocument(version = "0.1.0"): Record<string, unknown>
       ].join("\n\n"),
     },
     servers: [{ url: "/" }],
-    paths: { ...authPaths, ...sessionPaths, ...healthPaths },
+    paths: {
+      ...authPaths,
+      "/api/v1/auth/me": { ...authPaths["/api/v1/auth/me"], delete: deleteMeOperation },
+      ...sessionPaths,
+      ...recoveryPaths,
+      ...accountPaths,
+      ...healthPaths,
+    },
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-      schemas: { ...authSchemas(), ...sessionSchemas(), Error: toJsonSchema(errorBodySchema, "output") },
+      schemas: {
+        ...authSchemas(),
+        ...sessionSchemas(),
+        ...recoverySchemas(),
+        ...accountSchemas(),
+        Error: toJsonSchema(errorBodySchema, "output"),
+      },
     },
   };
 }

@@ -1,6 +1,8 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type express from "express";
+import { createAccountRouter } from "./account/account.routes.js";
+import { createAccountService } from "./account/account.service.js";
 import { createApp } from "./app.js";
 import { createAuthRouter } from "./auth/auth.routes.js";
 import { createAuthService } from "./auth/auth.service.js";
@@ -8,6 +10,7 @@ import { resolveJwtSecret } from "./auth/jwt-secret.js";
 import { createTokenSigner } from "./auth/tokens.js";
 import type { Config } from "./config.js";
 import { type Database, migrateToLatest, openDatabase } from "./db/index.js";
+import { recordEvent } from "./events/events.js";
 import { createHealthRouter } from "./health/health.routes.js";
 import { createApiDocsRouter } from "./http/api-docs.js";
 import { createRateLimits } from "./http/rate-limit.js";
@@ -92,6 +95,7 @@ export async function assemblePortico(
     tokens,
     lifetimeSeconds: config.jwtExpiresInSeconds,
     events: metrics.sessionEvents,
+    recordEvent: (userId, type, client) => recordEvent(database.db, userId, type, client),
     onTouchError: (error) => logger.warn({ err: error }, "could not update a session's last-seen time"),
   });
   const recoveryDeps: RecoveryDeps = {
@@ -147,6 +151,11 @@ export async function assemblePortico(
       createAuthRouter(auth, signedIn, rateLimits?.limits),
       createSessionsRouter(sessions, signedIn),
       createRecoveryRouter({ verification, reset, requireSession: signedIn, limiter: rateLimits?.limiter }),
+      createAccountRouter({
+        account: createAccountService({ ...recoveryDeps }),
+        requireSession: signedIn,
+        perEmail: rateLimits?.limits.loginByEmail,
+      }),
     ],
     devMailbox: config.env === "development" && !config.smtpUrl ? createDevMailboxRouter(database) : undefined,
     web: await loadWebHandler(webOptions(config), logger),

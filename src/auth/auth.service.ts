@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { Schema } from "../db/schema.js";
 import { AppError } from "../errors.js";
-import { recordEvent } from "../events/events.js";
+import { pruneEvents, recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
 import type { VerificationMode } from "../recovery/recovery.deps.js";
 import type { SessionService } from "../sessions/sessions.service.js";
@@ -109,6 +109,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       if (verificationRequired && row.email_verified_at === null) throw new AppError("EMAIL_NOT_VERIFIED");
       const result = await signIn(toUser(row), client);
       await recordEvent(db, row.id, "login.succeeded", client);
+      await pruneEvents(db, row.id);
       return result;
     },
   };

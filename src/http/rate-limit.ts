@@ -49,7 +49,11 @@ export interface RateLimitOptions {
 }
 
 /** Makes a limiter: `name` labels it (metrics, Redis keys), `key` picks the counter (default: client address). */
-export type LimiterFactory = (name: LimitName, policy: RateLimitPolicy, key?: Options["keyGenerator"]) => RequestHandler;
+export type LimiterFactory = (
+  name: LimitName,
+  policy: RateLimitPolicy,
+  key?: Options["keyGenerator"],
+) => RequestHandler;
 
 export interface RateLimits {
   /** For createApp's `limits`: the per-address limiters run before the body is read, per e-mail after. */
@@ -144,7 +148,9 @@ function secondsToReset(info: RateLimitInfo | undefined, policy: RateLimitPolicy
 
 /** The e-mail a login names, hashed: counters are keyed by it without storing addresses in Redis. */
 function emailKey(_req: Request, res: Parameters<RequestHandler>[1]): string {
-  return createHash("sha256").update(validBody(res, loginBody).email).digest("base64url");
+  // A route that re-checks a signed-in caller's password names the address in res.locals.
+  const email = (res.locals.rateLimitEmail as string | undefined) ?? validBody(res, loginBody).email;
+  return createHash("sha256").update(email).digest("base64url");
 }
 
 /**

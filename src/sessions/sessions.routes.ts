@@ -1,4 +1,5 @@
 import { type RequestHandler, Router } from "express";
+import { clientInfo } from "../http/client-info.js";
 import { authOf } from "./require-session.js";
 import type { SessionService } from "./sessions.service.js";
 
@@ -10,9 +11,9 @@ import type { SessionService } from "./sessions.service.js";
 export function createSessionsRouter(sessions: SessionService, requireSession: RequestHandler): Router {
   const router = Router();
 
-  router.post("/logout", requireSession, async (_req, res) => {
+  router.post("/logout", requireSession, async (req, res) => {
     const auth = authOf(res);
-    await sessions.revokeSession(auth, auth.sessionId, "logout");
+    await sessions.revokeSession(auth, auth.sessionId, "logout", clientInfo(req));
     res.status(204).end();
   });
 
@@ -23,12 +24,12 @@ export function createSessionsRouter(sessions: SessionService, requireSession: R
   router.delete("/sessions/:id", requireSession, async (req, res) => {
     const auth = authOf(res);
     const id = req.params.id as string;
-    await sessions.revokeSession(auth, id, id === auth.sessionId ? "logout" : "revoked");
+    await sessions.revokeSession(auth, id, id === auth.sessionId ? "logout" : "revoked", clientInfo(req));
     res.status(204).end();
   });
 
-  router.post("/sessions/revoke-others", requireSession, async (_req, res) => {
-    res.json({ revoked: await sessions.revokeOtherSessions(authOf(res)) });
+  router.post("/sessions/revoke-others", requireSession, async (req, res) => {
+    res.json({ revoked: await sessions.revokeOtherSessions(authOf(res), clientInfo(req)) });
   });
 
   return router;

@@ -26,8 +26,8 @@ export interface SessionService {
   validateToken(token: string): Promise<Authenticated>;
   listSessions(auth: Authenticated): Promise<Session[]>;
   /** NOT_FOUND unless `sessionId` is one of the caller's live sessions. */
-  revokeSession(auth: Authenticated, sessionId: string, reason: RevokeReason): Promise<void>;
-  revokeOtherSessions(auth: Authenticated): Promise<number>;
+  revokeSession(auth: Authenticated, sessionId: string, reason: RevokeReason, client: ClientInfo): Promise<void>;
+  revokeOtherSessions(auth: Authenticated, client: ClientInfo): Promise<number>;
   /** Every live session of the user (password reset, role change, operator). */
   revokeUserSessions(userId: string, reason: RevokeReason, keepSessionId?: string): Promise<number>;
 }
@@ -37,6 +37,8 @@ export interface SessionServiceDeps {
   tokens: TokenSigner;
   lifetimeSeconds: number;
   events?: SessionEvents;
+  /** Writes a security event (`session.revoked`: one per action the user takes). */
+  recordEvent?: (userId: string, type: "session.revoked", client: ClientInfo) => Promise<void>;
   /** Told when moving "last seen" fails; the request itself still succeeds. */
   onTouchError?: (error: unknown) => void;
   now?: () => number;
@@ -87,14 +89,16 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       return rows.map((row) => toSession(row, auth.sessionId));
     },
 
-    async revokeSession(auth, sessionId, reason) {
+    async revokeSession(auth, sessionId, reason, client) {
       if (!(await sessions.revokeSession(auth.user.id, sessionId, reason))) throw new AppError("NOT_FOUND");
       events.revoked?.(reason, 1);
+      await deps.recordEvent?.(auth.user.id, "session.revoked", client);
     },
 
-    async revokeOtherSessions(auth) {
+    async revokeOtherSessions(auth, client) {
       const count = await sessions.revokeUserSessions(auth.user.id, "revoke_others", auth.sessionId);
       events.revoked?.("revoke_others", count);
+      if (count > 0) await deps.recordEvent?.(auth.user.id, "session.revoked", client);
       return count;
     },
 

@@ -22,6 +22,10 @@ export interface UserRepository {
   setRole(email: string, role: Role): Promise<UserRow | undefined>;
   /** Sets a new password hash (reset, change), whatever the old one was. */
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
+  /** Moves the user to a new, verified address; EMAIL_TAKEN when another user holds it. */
+  setEmail(id: string, email: string, verifiedAt: Date): Promise<UserRow | undefined>;
+  /** Deletes the user; sessions, tokens, events and queued mails go with it (ON DELETE CASCADE). */
+  deleteUser(id: string): Promise<boolean>;
   /** Marks the address verified (first time only); returns the user. */
   markEmailVerified(id: string, at: Date): Promise<UserRow | undefined>;
 }
@@ -85,6 +89,25 @@ export function createUserRepository(db: Kysely<Schema>): UserRepository {
         .set({ password_hash: passwordHash, updated_at: sql<Date>`now()` })
         .where("id", "=", id)
         .execute();
+    },
+
+    async setEmail(id, email, verifiedAt) {
+      try {
+        return await db
+          .updateTable("users")
+          .set({ email, email_verified_at: verifiedAt, updated_at: sql<Date>`now()` })
+          .where("id", "=", id)
+          .returningAll()
+          .executeTakeFirst();
+      } catch (error) {
+        if (isUniqueViolation(error, "users_email_key")) throw new AppError("EMAIL_TAKEN", { cause: error });
+        throw error;
+      }
+    },
+
+    async deleteUser(id) {
+      const result = await db.deleteFrom("users").where("id", "=", id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
     },
 
     markEmailVerified(id, at) {

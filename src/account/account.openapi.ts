@@ -1,0 +1,103 @@
+import { z } from "zod";
+import type { ErrorCode } from "../errors.js";
+import { securityEventSchema } from "../events/events.js";
+import {
+  BEARER,
+  BODY_CODES,
+  errorResponses,
+  json,
+  ref,
+  requestSchema,
+  SERVER_CODES,
+  toJsonSchema,
+} from "../http/openapi-builder.js";
+import { changeEmailBody, changePasswordBody, deleteAccountBody } from "./account.schemas.js";
+
+export const eventListSchema = z.object({ events: z.array(securityEventSchema) }).strict();
+
+const FIELD_CODES: ErrorCode[] = [...BODY_CODES, "MISSING_FIELDS", "INVALID_TYPE"];
+const BEARER_CODES: ErrorCode[] = ["UNAUTHORIZED", ...SERVER_CODES];
+const noContent = { description: "Done (no body)" };
+
+export const accountPaths = {
+  "/api/v1/auth/password/change": {
+    post: {
+      operationId: "changePassword",
+      summary: "Change the password: the caller's session stays, every other ends; a notice is mailed",
+      ...BEARER,
+      requestBody: { required: true, ...json(ref("ChangePasswordBody")) },
+      responses: {
+        "204": noContent,
+        ...errorResponses([
+          ...FIELD_CODES,
+          "WEAK_PASSWORD",
+          "PASSWORD_TOO_LONG",
+          "PASSWORD_TOO_COMMON",
+          "WRONG_PASSWORD",
+          "RATE_LIMITED",
+          "OVERLOADED",
+          ...BEARER_CODES,
+        ]),
+      },
+    },
+  },
+  "/api/v1/auth/email/change": {
+    post: {
+      operationId: "changeEmail",
+      summary: "Ask to move to a new address: a link goes to it, a notice to the old one",
+      ...BEARER,
+      requestBody: { required: true, ...json(ref("ChangeEmailBody")) },
+      responses: {
+        "202": { description: "The link is on its way", ...json(ref("Message")) },
+        ...errorResponses([
+          ...FIELD_CODES,
+          "INVALID_EMAIL",
+          "WRONG_PASSWORD",
+          "EMAIL_TAKEN",
+          "OVERLOADED",
+          ...BEARER_CODES,
+        ]),
+      },
+    },
+  },
+  "/api/v1/auth/email/confirm": {
+    post: {
+      operationId: "confirmEmailChange",
+      summary: "Use an e-mail-change link's token: the address changes and counts as verified",
+      requestBody: { required: true, ...json(ref("TokenBody")) },
+      responses: {
+        "200": { description: "The user with the new address", ...json(ref("MeResponse")) },
+        ...errorResponses([...FIELD_CODES, "INVALID_TOKEN", "EMAIL_TAKEN", ...SERVER_CODES]),
+      },
+    },
+  },
+  "/api/v1/auth/events": {
+    get: {
+      operationId: "listSecurityEvents",
+      summary: "The caller's last 50 security events, newest first",
+      ...BEARER,
+      responses: { "200": { description: "Events", ...json(ref("EventList")) }, ...errorResponses(BEARER_CODES) },
+    },
+  },
+};
+
+/** DELETE /me sits beside GET /me in the document (one path item). */
+export const deleteMeOperation = {
+  operationId: "deleteAccount",
+  summary: "Delete the account, its sessions, links, events and queued mails; the address can register again",
+  ...BEARER,
+  requestBody: { required: true, ...json(ref("DeleteAccountBody")) },
+  responses: {
+    "204": noContent,
+    ...errorResponses([...FIELD_CODES, "WRONG_PASSWORD", "OVERLOADED", ...BEARER_CODES]),
+  },
+};
+
+export function accountSchemas() {
+  return {
+    ChangePasswordBody: requestSchema(changePasswordBody),
+    ChangeEmailBody: requestSchema(changeEmailBody),
+    DeleteAccountBody: requestSchema(deleteAccountBody),
+    EventList: toJsonSchema(eventListSchema, "output"),
+  };
+}

@@ -1,0 +1,62 @@
+import { type RequestHandler, Router } from "express";
+import { clientInfo } from "../http/client-info.js";
+import { jsonBody } from "../http/json-body.js";
+import { validateBody, validBody } from "../http/validate.js";
+import { tokenBody } from "../recovery/recovery.schemas.js";
+import { authOf } from "../sessions/require-session.js";
+import { changeEmailBody, changePasswordBody, deleteAccountBody } from "./account.schemas.js";
+import { type AccountService, EMAIL_CHANGE_MESSAGE } from "./account.service.js";
+
+/**
+ * SPEC §9: change the password or the e-mail address, delete the account, the security log.
+ * `perEmail` limiters count re-entered passwords against the login limit of the caller's address.
+ */
+export function createAccountRouter(deps: {
+  account: AccountService;
+  requireSession: RequestHandler;
+  perEmail?: RequestHandler[] | undefined;
+}): Router {
+  const { account, requireSession } = deps;
+  const router = Router();
+  // The login limiter reads the address to count from here (see src/http/rate-limit.ts).
+  const callersEmail: RequestHandler = (_req, res, next) => {
+    res.locals.rateLimitEmail = authOf(res).user.email;
+    next();
+  };
+  const perEmail = deps.perEmail?.length ? [callersEmail, ...deps.perEmail] : [];
+
+  router.post(
+    "/password/change",
+    requireSession,
+    ...jsonBody,
+    validateBody(changePasswordBody),
+    ...perEmail,
+    async (req, res) => {
+      const { currentPassword, newPassword } = validBody(res, changePasswordBody);
+      await account.changePassword(authOf(res), currentPassword, newPassword, clientInfo(req));
+      res.status(204).end();
+    },
+  );
+
+  router.post("/email/change", requireSession, ...jsonBody, validateBody(changeEmailBody), async (_req, res) => {
+    const { newEmail, password } = validBody(res, changeEmailBody);
+    await account.requestEmailChange(authOf(res), newEmail, password);
+    res.status(202).json({ message: EMAIL_CHANGE_MESSAGE });
+  });
+
+  router.post("/email/confirm", ...jsonBody, validateBody(tokenBody), async (req, res) => {
+    const user = await account.confirmEmailChange(validBody(res, tokenBody).token, clientInfo(req));
+    res.json({ user });
+  });
+
+  router.delete("/me", requireSession, ...jsonBody, validateBody(deleteAccountBody), async (_req, res) => {
+    await account.deleteAccount(authOf(res), validBody(res, deleteAccountBody).password);
+    res.status(204).end();
+  });
+
+  router.get("/events", requireSession, async (_req, res) => {
+    res.json({ events: await account.listEvents(authOf(res)) });
+  });
+
+  return router;
+}
