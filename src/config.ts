@@ -41,6 +41,13 @@ const envSchema = z
     JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
     JWT_EXPIRES_IN: duration.default(7 * 86_400),
     JWT_ISSUER: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
+    MFA_KEY: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .refine((v) => Buffer.byteLength(v, "utf8") >= 32, "must be at least 32 bytes")
+        .optional(),
+    ),
     BCRYPT_COST: int(4, 31).default(12),
     REDIS_URL: z.preprocess(
       emptyAsUndefined,
@@ -130,6 +137,8 @@ export interface Config {
   /** undefined until resolved: in development a secret is generated once and kept in DATA_DIR. */
   jwtSecret: string | undefined;
   jwtExpiresInSeconds: number;
+  /** Encrypts TOTP secrets and keys recovery-code hashes; unset: derived from the JWT secret. */
+  mfaKey: string | undefined;
   /** The tokens' `iss`: JWT_ISSUER, else PUBLIC_ORIGIN, else "portico". */
   jwtIssuer: string;
   bcryptCost: number;
@@ -207,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     jwtSecret: e.JWT_SECRET,
     jwtExpiresInSeconds: e.JWT_EXPIRES_IN,
+    mfaKey: e.MFA_KEY,
     jwtIssuer: e.JWT_ISSUER ?? (e.PUBLIC_ORIGIN ? new URL(e.PUBLIC_ORIGIN).origin : "portico"),
     bcryptCost: e.BCRYPT_COST,
     redisUrl: e.REDIS_URL,

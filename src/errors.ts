@@ -28,6 +28,9 @@ export type ErrorCode =
   | "WRONG_PASSWORD"
   | "EMAIL_NOT_VERIFIED"
   | "INVALID_MFA_CODE"
+  | "INVALID_PASSKEY"
+  | "PASSKEY_REJECTED"
+  | "MFA_ALREADY_ENABLED"
   | "FORBIDDEN"
   | "RATE_LIMITED"
   | "OVERLOADED"
@@ -55,6 +58,9 @@ export const MESSAGES: Record<ErrorCode, string> = {
   WRONG_PASSWORD: "Current password is incorrect",
   EMAIL_NOT_VERIFIED: "Email address not verified",
   INVALID_MFA_CODE: "Invalid authentication code",
+  INVALID_PASSKEY: "Passkey sign-in failed",
+  PASSKEY_REJECTED: "The passkey could not be added",
+  MFA_ALREADY_ENABLED: "Two-factor authentication is already on",
   FORBIDDEN: "Forbidden",
   RATE_LIMITED: "Too many requests",
   OVERLOADED: "Server is busy",

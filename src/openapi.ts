@@ -2,6 +2,7 @@ import { accountPaths, accountSchemas, deleteMeOperation } from "./account/accou
 import { authPaths, authSchemas } from "./auth/auth.openapi.js";
 import { codeTable, errorBodySchema, errorResponses, json, toJsonSchema } from "./http/openapi-builder.js";
 import { RATE_LIMIT_POLICIES } from "./http/rate-limit.js";
+import { mfaPaths, mfaSchemas } from "./mfa/mfa.openapi.js";
 import { recoveryPaths, recoverySchemas } from "./recovery/recovery.openapi.js";
 import { sessionPaths, sessionSchemas } from "./sessions/sessions.openapi.js";
 
@@ -63,6 +64,7 @@ export function buildOpenApiDocument(version = "0.1.0"): Record<string, unknown>
       ...sessionPaths,
       ...recoveryPaths,
       ...accountPaths,
+      ...mfaPaths,
       ...healthPaths,
     },
     components: {
@@ -72,6 +74,7 @@ export function buildOpenApiDocument(version = "0.1.0"): Record<string, unknown>
         ...sessionSchemas(),
         ...recoverySchemas(),
         ...accountSchemas(),
+        ...mfaSchemas(),
         Error: toJsonSchema(errorBodySchema, "output"),
       },
     },

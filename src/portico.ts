@@ -1,16 +1,11 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type express from "express";
-import { createAccountRouter } from "./account/account.routes.js";
-import { createAccountService } from "./account/account.service.js";
+
 import { createApp } from "./app.js";
-import { createAuthRouter } from "./auth/auth.routes.js";
-import { createAuthService } from "./auth/auth.service.js";
-import { resolveJwtSecret } from "./auth/jwt-secret.js";
-import { createTokenSigner } from "./auth/tokens.js";
 import type { Config } from "./config.js";
 import { type Database, migrateToLatest, openDatabase } from "./db/index.js";
-import { recordEvent } from "./events/events.js";
+import { buildFeatures } from "./features.js";
 import { createHealthRouter } from "./health/health.routes.js";
 import { createApiDocsRouter } from "./http/api-docs.js";
 import { createRateLimits } from "./http/rate-limit.js";
@@ -26,16 +21,8 @@ import {
 } from "./mail/index.js";
 import { createMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
-import type { RecoveryDeps } from "./recovery/recovery.deps.js";
-import { createRecoveryRouter } from "./recovery/recovery.routes.js";
-import { createResetService } from "./recovery/reset.service.js";
-import { createVerificationService } from "./recovery/verification.service.js";
 import { connectRedis } from "./redis.js";
-import { requireSession } from "./sessions/require-session.js";
-import { createSessionRepository } from "./sessions/sessions.repository.js";
-import { createSessionsRouter } from "./sessions/sessions.routes.js";
-import { createSessionService } from "./sessions/sessions.service.js";
-import { createPasswordHasher, type PasswordHasher } from "./users/passwords.js";
+import type { PasswordHasher } from "./users/passwords.js";
 import { loadWebHandler, webOptions } from "./web/mount.js";
 
 export interface Portico {
@@ -79,49 +66,14 @@ export async function assemblePortico(
         onFallback: metrics.countRateLimitFallback,
       })
     : undefined;
-  const passwords = createPasswordHasher({
-    cost: config.bcryptCost,
-    concurrency: config.hashConcurrency,
-    queueMax: config.hashQueueMax,
-    onJobDone: metrics.observeHash,
-  });
-  const tokens = createTokenSigner({
-    secret: resolveJwtSecret(config),
-    expiresInSeconds: config.jwtExpiresInSeconds,
-    issuer: config.jwtIssuer,
-  });
-  const sessions = createSessionService({
-    sessions: createSessionRepository(database.db),
-    tokens,
-    lifetimeSeconds: config.jwtExpiresInSeconds,
-    events: metrics.sessionEvents,
-    recordEvent: (userId, type, client) => recordEvent(database.db, userId, type, client),
-    onTouchError: (error) => logger.warn({ err: error }, "could not update a session's last-seen time"),
-  });
-  const recoveryDeps: RecoveryDeps = {
-    db: database.db,
-    passwords,
-    linkOrigin: config.linkOrigin,
-    verification: config.emailVerification,
-    resetTtlMs: config.resetTokenTtlSeconds * 1000,
-    limits: config.rateLimit,
+  const { passwords, routers } = buildFeatures({
+    config,
+    logger,
+    database,
+    metrics,
+    rateLimits,
     mailQueued: () => mail.kick(),
-    sessionEvents: metrics.sessionEvents,
-  };
-  const verification = createVerificationService(recoveryDeps);
-  const reset = createResetService(recoveryDeps);
-  const auth = metrics.instrumentAuth(
-    createAuthService({
-      db: database.db,
-      passwords,
-      sessions,
-      verification: config.emailVerification,
-      onRegistered: verification.queueVerification,
-      mailQueued: () => mail.kick(),
-      onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
-    }),
-  );
-  const signedIn = requireSession(sessions);
+  });
   metrics.watch({
     passwords,
     database,
@@ -147,16 +99,7 @@ export async function assemblePortico(
     }),
     metrics: metrics.routes,
     apiDocs: createApiDocsRouter(buildOpenApiDocument()),
-    authApi: [
-      createAuthRouter(auth, signedIn, rateLimits?.limits),
-      createSessionsRouter(sessions, signedIn),
-      createRecoveryRouter({ verification, reset, requireSession: signedIn, limiter: rateLimits?.limiter }),
-      createAccountRouter({
-        account: createAccountService({ ...recoveryDeps }),
-        requireSession: signedIn,
-        perEmail: rateLimits?.limits.loginByEmail,
-      }),
-    ],
+    authApi: routers,
     devMailbox: config.env === "development" && !config.smtpUrl ? createDevMailboxRouter(database) : undefined,
     web: await loadWebHandler(webOptions(config), logger),
   });

@@ -51,7 +51,11 @@ export const authPaths = {
       summary: "Sign in",
       requestBody: { required: true, ...json(ref("LoginBody")) },
       responses: {
-        "200": { description: "The user and a fresh token", ...json(ref("AuthResponse")) },
+        "200": {
+          description:
+            "The user and a fresh token; or, when the account has a second factor, a ticket for POST /api/v1/auth/mfa/verify",
+          content: { "application/json": { schema: { oneOf: [ref("AuthResponse"), ref("MfaRequired")] } } },
+        },
         ...errorResponses(AUTH_OPERATION_CODES.login),
       },
     },

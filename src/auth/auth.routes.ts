@@ -37,8 +37,8 @@ export function createAuthRouter(
     validateBody(loginBody),
     ...(limits.loginByEmail ?? []),
     async (req, res) => {
-      const { token, user } = await auth.loginUser(validBody(res, loginBody), clientInfo(req));
-      res.json({ token, user });
+      // { token, user }, or { mfaRequired, mfaToken } when a second factor is next.
+      res.json(await auth.loginUser(validBody(res, loginBody), clientInfo(req)));
     },
   );
 

@@ -18,11 +18,23 @@ export interface AuthResult {
   user: User;
 }
 
+/** The password was right, and a second factor is next (POST /mfa/verify with the ticket). */
+export interface SecondFactorRequired {
+  mfaRequired: true;
+  mfaToken: string;
+}
+
 export interface AuthService {
   /** A new user and their first session (none while verification is required). */
   registerUser(input: RegisterBody, client: ClientInfo): Promise<AuthResult>;
-  /** A new session for the owner of the e-mail and password. */
-  loginUser(input: LoginBody, client: ClientInfo): Promise<AuthResult>;
+  /** A new session for the owner of the e-mail and password, or the ticket for a second factor. */
+  loginUser(input: LoginBody, client: ClientInfo): Promise<AuthResult | SecondFactorRequired>;
+}
+
+/** Where sign-in asks for a second factor (src/mfa). */
+export interface SecondFactor {
+  isRequired(userId: string): Promise<boolean>;
+  startTicket(userId: string): Promise<string>;
 }
 
 export interface AuthServiceDeps {
@@ -30,6 +42,7 @@ export interface AuthServiceDeps {
   passwords: PasswordHasher;
   sessions: SessionService;
   verification?: VerificationMode;
+  secondFactor?: SecondFactor;
   /** Runs in the registration's transaction: queues the verification mail. */
   onRegistered?: (trx: Transaction<Schema>, user: UserRow) => Promise<void>;
   /** Called after a transaction that queued mail committed. */
@@ -107,6 +120,10 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
       await upgradeHash(row, input.password);
       // Only after the password checked out: it tells nothing to someone without it.
       if (verificationRequired && row.email_verified_at === null) throw new AppError("EMAIL_NOT_VERIFIED");
+      const { secondFactor } = deps;
+      if (secondFactor && (await secondFactor.isRequired(row.id))) {
+        return { mfaRequired: true, mfaToken: await secondFactor.startTicket(row.id) };
+      }
       const result = await signIn(toUser(row), client);
       await recordEvent(db, row.id, "login.succeeded", client);
       await pruneEvents(db, row.id);

@@ -75,10 +75,70 @@ export interface SecurityEventsTable {
   user_agent: string | null;
 }
 
+/** The `mfa_totp` table (src/mfa). */
+export interface MfaTotpTable {
+  user_id: string;
+  secret_encrypted: string;
+  enabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  created_at: ColumnType<Date, never, never>;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: Generated<string>;
+  user_id: string;
+  code_hash: string;
+  used_at: ColumnType<Date | null, never, Date>;
+}
+
+export interface MfaTicketsTable {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: string;
+  expires_at: ColumnType<Date, Date, never>;
+  failures: ColumnType<number, never, number>;
+  consumed_at: ColumnType<Date | null, never, Date>;
+  created_at: ColumnType<Date, never, never>;
+}
+
+/** The `passkeys` table (src/passkeys): WebAuthn credentials. The public shape is `Passkey`. */
+export interface PasskeysTable {
+  id: Generated<string>;
+  user_id: string;
+  /** base64url, as the browser sends it. */
+  credential_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  /** bigint: a string from node-postgres, a number or bigint from PGlite. */
+  counter: ColumnType<string | number | bigint, number, number>;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
+  name: string;
+  created_at: ColumnType<Date, never, never>;
+  last_used_at: ColumnType<Date | null, never, Date | string>;
+}
+
+export type WebAuthnPurpose = "register" | "login";
+
+/** The `webauthn_challenges` table (src/passkeys): single use, 5 minutes; no user for a sign-in. */
+export interface WebAuthnChallengesTable {
+  id: Generated<string>;
+  user_id: string | null;
+  purpose: WebAuthnPurpose;
+  challenge: string;
+  created_at: ColumnType<Date, never, never>;
+  expires_at: ColumnType<Date, Date, never>;
+  used_at: ColumnType<Date | null, never, Date | string>;
+}
+
 export interface Schema {
   users: UsersTable;
   sessions: SessionsTable;
   mail_outbox: MailOutboxTable;
   one_time_tokens: OneTimeTokensTable;
   security_events: SecurityEventsTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebAuthnChallengesTable;
+  mfa_totp: MfaTotpTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_tickets: MfaTicketsTable;
 }

@@ -1,0 +1,104 @@
+import type { Router } from "express";
+import { createAccountRouter } from "./account/account.routes.js";
+import { createAccountService } from "./account/account.service.js";
+import { createAuthRouter } from "./auth/auth.routes.js";
+import { createAuthService } from "./auth/auth.service.js";
+import { resolveJwtSecret } from "./auth/jwt-secret.js";
+import { createTokenSigner } from "./auth/tokens.js";
+import type { Config } from "./config.js";
+import type { Database } from "./db/index.js";
+import { recordEvent } from "./events/events.js";
+import type { RateLimits } from "./http/rate-limit.js";
+import type { Logger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
+import { createMfaRouter } from "./mfa/mfa.routes.js";
+import { createMfaKeys } from "./mfa/mfa-crypto.js";
+import { createMfaLoginService } from "./mfa/mfa-login.service.js";
+import { createTotpService } from "./mfa/totp.service.js";
+import type { RecoveryDeps } from "./recovery/recovery.deps.js";
+import { createRecoveryRouter } from "./recovery/recovery.routes.js";
+import { createResetService } from "./recovery/reset.service.js";
+import { createVerificationService } from "./recovery/verification.service.js";
+import { requireSession } from "./sessions/require-session.js";
+import { createSessionRepository } from "./sessions/sessions.repository.js";
+import { createSessionsRouter } from "./sessions/sessions.routes.js";
+import { createSessionService } from "./sessions/sessions.service.js";
+import { createPasswordHasher, type PasswordHasher } from "./users/passwords.js";
+
+export interface FeatureDeps {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  metrics: Metrics;
+  rateLimits: RateLimits | undefined;
+  /** Wakes this instance's mail worker after a transaction that queued mail committed. */
+  mailQueued: () => void;
+}
+
+/**
+ * The features, each a folder with its service and its router: built here from the config and
+ * the shared parts (src/portico.ts), in the order their routers are mounted under /api/v1/auth.
+ */
+export function buildFeatures(deps: FeatureDeps): { passwords: PasswordHasher; routers: Router[] } {
+  const { config, logger, database, metrics, rateLimits, mailQueued } = deps;
+  const passwords = createPasswordHasher({
+    cost: config.bcryptCost,
+    concurrency: config.hashConcurrency,
+    queueMax: config.hashQueueMax,
+    onJobDone: metrics.observeHash,
+  });
+  const jwtSecret = resolveJwtSecret(config);
+  const tokens = createTokenSigner({
+    secret: jwtSecret,
+    expiresInSeconds: config.jwtExpiresInSeconds,
+    issuer: config.jwtIssuer,
+  });
+  const sessions = createSessionService({
+    sessions: createSessionRepository(database.db),
+    tokens,
+    lifetimeSeconds: config.jwtExpiresInSeconds,
+    events: metrics.sessionEvents,
+    recordEvent: (userId, type, client) => recordEvent(database.db, userId, type, client),
+    onTouchError: (error) => logger.warn({ err: error }, "could not update a session's last-seen time"),
+  });
+  const recoveryDeps: RecoveryDeps = {
+    db: database.db,
+    passwords,
+    linkOrigin: config.linkOrigin,
+    verification: config.emailVerification,
+    resetTtlMs: config.resetTokenTtlSeconds * 1000,
+    limits: config.rateLimit,
+    mailQueued,
+    sessionEvents: metrics.sessionEvents,
+  };
+  const mfaDeps = { ...recoveryDeps, keys: createMfaKeys(config.mfaKey ?? jwtSecret) };
+  const totp = createTotpService(mfaDeps);
+  const mfaLogin = createMfaLoginService({ ...mfaDeps, sessions });
+  const verification = createVerificationService(recoveryDeps);
+  const reset = createResetService(recoveryDeps);
+  const auth = metrics.instrumentAuth(
+    createAuthService({
+      db: database.db,
+      passwords,
+      sessions,
+      verification: config.emailVerification,
+      secondFactor: mfaLogin,
+      onRegistered: verification.queueVerification,
+      mailQueued,
+      onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
+    }),
+  );
+  const signedIn = requireSession(sessions);
+  const routers = [
+    createAuthRouter(auth, signedIn, rateLimits?.limits),
+    createSessionsRouter(sessions, signedIn),
+    createRecoveryRouter({ verification, reset, requireSession: signedIn, limiter: rateLimits?.limiter }),
+    createAccountRouter({
+      account: createAccountService(recoveryDeps),
+      requireSession: signedIn,
+      perEmail: rateLimits?.limits.loginByEmail,
+    }),
+    createMfaRouter({ totp, login: mfaLogin, requireSession: signedIn }),
+  ];
+  return { passwords, routers };
+}

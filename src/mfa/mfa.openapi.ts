@@ -1,0 +1,92 @@
+import type { ErrorCode } from "../errors.js";
+import {
+  BEARER,
+  BODY_CODES,
+  errorResponses,
+  json,
+  ref,
+  requestSchema,
+  SERVER_CODES,
+  toJsonSchema,
+} from "../http/openapi-builder.js";
+import {
+  disableTotpBody,
+  enableTotpBody,
+  mfaRequiredSchema,
+  mfaStatusSchema,
+  recoveryCodesSchema,
+  totpSetupSchema,
+  verifyMfaBody,
+} from "./mfa.schemas.js";
+
+const FIELD_CODES: ErrorCode[] = [...BODY_CODES, "MISSING_FIELDS", "INVALID_TYPE"];
+const BEARER_CODES: ErrorCode[] = ["UNAUTHORIZED", ...SERVER_CODES];
+
+export const mfaPaths = {
+  "/api/v1/auth/mfa": {
+    get: {
+      operationId: "mfaStatus",
+      summary: "Whether TOTP is on, and how many recovery codes are left",
+      ...BEARER,
+      responses: { "200": { description: "Status", ...json(ref("MfaStatus")) }, ...errorResponses(BEARER_CODES) },
+    },
+  },
+  "/api/v1/auth/mfa/totp/setup": {
+    post: {
+      operationId: "setupTotp",
+      summary: "A new TOTP secret to scan (pending until enabled with a first code)",
+      ...BEARER,
+      responses: {
+        "200": { description: "The secret and its otpauth:// URI", ...json(ref("TotpSetup")) },
+        ...errorResponses([...BEARER_CODES, "MFA_ALREADY_ENABLED"]),
+      },
+    },
+  },
+  "/api/v1/auth/mfa/totp/enable": {
+    post: {
+      operationId: "enableTotp",
+      summary: "Turn TOTP on with a first code: ten recovery codes, shown once; the other sessions end",
+      ...BEARER,
+      requestBody: { required: true, ...json(ref("EnableTotpBody")) },
+      responses: {
+        "200": { description: "The recovery codes", ...json(ref("RecoveryCodes")) },
+        ...errorResponses([...FIELD_CODES, "INVALID_MFA_CODE", ...BEARER_CODES]),
+      },
+    },
+  },
+  "/api/v1/auth/mfa/totp/disable": {
+    post: {
+      operationId: "disableTotp",
+      summary: "Turn TOTP off (the password is re-entered)",
+      ...BEARER,
+      requestBody: { required: true, ...json(ref("DisableTotpBody")) },
+      responses: {
+        "204": { description: "Done (no body)" },
+        ...errorResponses([...FIELD_CODES, "WRONG_PASSWORD", "OVERLOADED", ...BEARER_CODES]),
+      },
+    },
+  },
+  "/api/v1/auth/mfa/verify": {
+    post: {
+      operationId: "verifyMfa",
+      summary: "The second step of sign-in: the ticket from /login and a TOTP or recovery code",
+      requestBody: { required: true, ...json(ref("VerifyMfaBody")) },
+      responses: {
+        "200": { description: "The user and a fresh token", ...json(ref("AuthResponse")) },
+        ...errorResponses([...FIELD_CODES, "INVALID_MFA_CODE", "RATE_LIMITED", ...SERVER_CODES]),
+      },
+    },
+  },
+};
+
+export function mfaSchemas() {
+  return {
+    MfaStatus: toJsonSchema(mfaStatusSchema, "output"),
+    TotpSetup: toJsonSchema(totpSetupSchema, "output"),
+    RecoveryCodes: toJsonSchema(recoveryCodesSchema, "output"),
+    MfaRequired: toJsonSchema(mfaRequiredSchema, "output"),
+    EnableTotpBody: requestSchema(enableTotpBody),
+    DisableTotpBody: requestSchema(disableTotpBody),
+    VerifyMfaBody: requestSchema(verifyMfaBody),
+  };
+}

@@ -1,0 +1,137 @@
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Schema } from "../db/schema.js";
+
+type Executor = Kysely<Schema> | Transaction<Schema>;
+
+/** TOTP rows, recovery codes and sign-in tickets (SQL only; the rules are in mfa.service.ts). */
+
+export async function findTotp(executor: Executor, userId: string) {
+  return executor.selectFrom("mfa_totp").selectAll().where("user_id", "=", userId).executeTakeFirst();
+}
+
+export async function isTotpEnabled(executor: Executor, userId: string): Promise<boolean> {
+  const row = await executor
+    .selectFrom("mfa_totp")
+    .select("user_id")
+    .where("user_id", "=", userId)
+    .where("enabled_at", "is not", null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A pending secret (setup), replacing an earlier pending one; never an enabled one. */
+export async function savePendingTotp(executor: Executor, userId: string, sealed: string): Promise<boolean> {
+  const result = await executor
+    .insertInto("mfa_totp")
+    .values({ user_id: userId, secret_encrypted: sealed })
+    .onConflict((oc) =>
+      oc
+        .column("user_id")
+        .doUpdateSet({ secret_encrypted: sealed, last_step: null })
+        .where("mfa_totp.enabled_at", "is", null),
+    )
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/**
+ * Takes time step `step` for the user: true only when it is newer than every step accepted
+ * before (RFC 6238 §5.2: a code is accepted once). `enabling` picks a pending row, else an enabled one.
+ */
+export async function acceptStep(
+  executor: Executor,
+  userId: string,
+  step: number,
+  enabling: boolean,
+): Promise<boolean> {
+  let query = executor
+    .updateTable("mfa_totp")
+    .set({ last_step: step, ...(enabling && { enabled_at: new Date() }) })
+    .where("user_id", "=", userId)
+    .where((eb) => eb.or([eb("last_step", "is", null), eb("last_step", "<", String(step))]));
+  query = enabling ? query.where("enabled_at", "is", null) : query.where("enabled_at", "is not", null);
+  const result = await query.executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function deleteTotp(executor: Executor, userId: string): Promise<boolean> {
+  await executor.deleteFrom("mfa_recovery_codes").where("user_id", "=", userId).execute();
+  const result = await executor.deleteFrom("mfa_totp").where("user_id", "=", userId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function replaceRecoveryCodes(executor: Executor, userId: string, hashes: string[]): Promise<void> {
+  await executor.deleteFrom("mfa_recovery_codes").where("user_id", "=", userId).execute();
+  await executor
+    .insertInto("mfa_recovery_codes")
+    .values(hashes.map((code_hash) => ({ user_id: userId, code_hash })))
+    .execute();
+}
+
+/** Uses a recovery code up: true for the one request that got it. */
+export async function useRecoveryCode(executor: Executor, userId: string, hash: string): Promise<boolean> {
+  const result = await executor
+    .updateTable("mfa_recovery_codes")
+    .set({ used_at: new Date() })
+    .where("user_id", "=", userId)
+    .where("code_hash", "=", hash)
+    .where("used_at", "is", null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function countUnusedRecoveryCodes(executor: Executor, userId: string): Promise<number> {
+  const row = await executor
+    .selectFrom("mfa_recovery_codes")
+    .select((eb) => eb.fn.countAll<string>().as("count"))
+    .where("user_id", "=", userId)
+    .where("used_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function createTicket(executor: Executor, userId: string, tokenHash: string, expiresAt: Date) {
+  await executor
+    .insertInto("mfa_tickets")
+    .values({ user_id: userId, token_hash: tokenHash, expires_at: expiresAt })
+    .execute();
+}
+
+/** A ticket that can still be tried: not used, not expired, fewer than `maxFailures` failures. */
+export async function findLiveTicket(executor: Executor, tokenHash: string, now: Date, maxFailures: number) {
+  return executor
+    .selectFrom("mfa_tickets")
+    .selectAll()
+    .where("token_hash", "=", tokenHash)
+    .where("consumed_at", "is", null)
+    .where("expires_at", ">", now)
+    .where("failures", "<", maxFailures)
+    .executeTakeFirst();
+}
+
+export async function countTicketFailure(executor: Executor, id: string): Promise<void> {
+  await executor.updateTable("mfa_tickets").set({ failures: sql<number>`failures + 1` }).where("id", "=", id).execute();
+}
+
+/** Uses a ticket up: true for the one request that got it. */
+export async function consumeTicket(executor: Executor, id: string, now: Date): Promise<boolean> {
+  const result = await executor
+    .updateTable("mfa_tickets")
+    .set({ consumed_at: now })
+    .where("id", "=", id)
+    .where("consumed_at", "is", null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Wrong second-factor codes of a user since `since` (the per-account limit). */
+export async function countMfaFailuresSince(executor: Executor, userId: string, since: Date): Promise<number> {
+  const row = await executor
+    .selectFrom("security_events")
+    .select((eb) => eb.fn.countAll<string>().as("count"))
+    .where("user_id", "=", userId)
+    .where("type", "=", "mfa.failed")
+    .where("created_at", ">", since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

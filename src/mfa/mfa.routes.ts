@@ -1,0 +1,43 @@
+import { type RequestHandler, Router } from "express";
+import { clientInfo } from "../http/client-info.js";
+import { jsonBody } from "../http/json-body.js";
+import { validateBody, validBody } from "../http/validate.js";
+import { authOf } from "../sessions/require-session.js";
+import { disableTotpBody, enableTotpBody, verifyMfaBody } from "./mfa.schemas.js";
+import type { MfaLoginService } from "./mfa-login.service.js";
+import type { TotpService } from "./totp.service.js";
+
+/** SPEC §11: TOTP set-up, enable, disable, its status, and the second step of sign-in. */
+export function createMfaRouter(deps: {
+  totp: TotpService;
+  login: MfaLoginService;
+  requireSession: RequestHandler;
+}): Router {
+  const { totp, login, requireSession } = deps;
+  const router = Router();
+
+  router.get("/mfa", requireSession, async (_req, res) => {
+    res.json(await totp.status(authOf(res)));
+  });
+
+  router.post("/mfa/totp/setup", requireSession, async (_req, res) => {
+    res.json(await totp.setup(authOf(res)));
+  });
+
+  router.post("/mfa/totp/enable", requireSession, ...jsonBody, validateBody(enableTotpBody), async (req, res) => {
+    const recoveryCodes = await totp.enable(authOf(res), validBody(res, enableTotpBody).code, clientInfo(req));
+    res.json({ recoveryCodes });
+  });
+
+  router.post("/mfa/totp/disable", requireSession, ...jsonBody, validateBody(disableTotpBody), async (req, res) => {
+    await totp.disable(authOf(res), validBody(res, disableTotpBody).password, clientInfo(req));
+    res.status(204).end();
+  });
+
+  router.post("/mfa/verify", ...jsonBody, validateBody(verifyMfaBody), async (req, res) => {
+    const { mfaToken, code } = validBody(res, verifyMfaBody);
+    res.json(await login.verify(mfaToken, code, clientInfo(req)));
+  });
+
+  return router;
+}

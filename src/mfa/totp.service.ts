@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import { AppError } from "../errors.js";
+import { recordEvent } from "../events/events.js";
+import type { ClientInfo } from "../http/client-info.js";
+import { enqueueMail, mfaDisabledMail, mfaEnabledMail } from "../mail/index.js";
+import { createSessionRepository } from "../sessions/sessions.repository.js";
+import type { Authenticated } from "../sessions/sessions.service.js";
+import { createUserRepository } from "../users/users.repository.js";
+import { type MfaDeps, normaliseRecoveryCode, RECOVERY_CODE_COUNT } from "./mfa.deps.js";
+import * as repo from "./mfa.repository.js";
+import { matchTotpStep, newTotpSecret, otpauthUrl } from "./totp.js";
+
+export interface MfaStatus {
+  totp: boolean;
+  recoveryCodesLeft: number;
+}
+
+export interface TotpService {
+  status(auth: Authenticated): Promise<MfaStatus>;
+  /** A new secret to scan (pending until enabled); 409 MFA_ALREADY_ENABLED when TOTP is on. */
+  setup(auth: Authenticated): Promise<{ secret: string; otpauthUrl: string }>;
+  /** Turns TOTP on with a first good code; the ten recovery codes, shown once. */
+  enable(auth: Authenticated, code: string, client: ClientInfo): Promise<string[]>;
+  /** Turns TOTP off after the password is re-entered. */
+  disable(auth: Authenticated, password: string, client: ClientInfo): Promise<void>;
+}
+
+/** 10 codes of 10 base32 letters (50 bits each), shown as `xxxxx-xxxxx`. */
+function newRecoveryCodes(): string[] {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+  return Array.from({ length: RECOVERY_CODE_COUNT }, () => {
+    const letters = [...randomBytes(10)].map((b) => alphabet[b % 32]).join("");
+    return `${letters.slice(0, 5)}-${letters.slice(5)}`;
+  });
+}
+
+/** TOTP (SPEC §11): set up, enable with a first code, disable with the password. */
+export function createTotpService(deps: MfaDeps): TotpService {
+  const { db, keys } = deps;
+  const now = deps.now ?? (() => new Date());
+  const forgotLink = () => new URL("/forgot-password", deps.linkOrigin).toString();
+
+  async function failed(userId: string, client: ClientInfo): Promise<never> {
+    await recordEvent(db, userId, "mfa.failed", client);
+    throw new AppError("INVALID_MFA_CODE");
+  }
+
+  return {
+    async status(auth) {
+      return {
+        totp: await repo.isTotpEnabled(db, auth.user.id),
+        recoveryCodesLeft: await repo.countUnusedRecoveryCodes(db, auth.user.id),
+      };
+    },
+
+    async setup(auth) {
+      const secret = newTotpSecret();
+      if (!(await repo.savePendingTotp(db, auth.user.id, keys.encrypt(secret))))
+        throw new AppError("MFA_ALREADY_ENABLED");
+      return { secret, otpauthUrl: otpauthUrl(secret, auth.user.email) };
+    },
+
+    async enable(auth, code, client) {
+      const row = await repo.findTotp(db, auth.user.id);
+      if (!row || row.enabled_at !== null) return failed(auth.user.id, client);
+      const step = matchTotpStep(keys.decrypt(row.secret_encrypted), code, now().getTime());
+      if (step === undefined) return failed(auth.user.id, client);
+      const codes = newRecoveryCodes();
+      const revoked = await db.transaction().execute(async (trx) => {
+        if (!(await repo.acceptStep(trx, auth.user.id, step, true))) return undefined;
+        await repo.replaceRecoveryCodes(
+          trx,
+          auth.user.id,
+          codes.map((c) => keys.hashCode(normaliseRecoveryCode(c))),
+        );
+        const count = await createSessionRepository(trx).revokeUserSessions(
+          auth.user.id,
+          "mfa_enabled",
+          auth.sessionId,
+        );
+        await recordEvent(trx, auth.user.id, "mfa.enabled", client);
+        const mail = mfaEnabledMail({ name: auth.user.name, link: forgotLink() });
+        await enqueueMail(trx, { kind: "mfa_enabled", to: auth.user.email, userId: auth.user.id, ...mail });
+        return count;
+      });
+      if (revoked === undefined) return failed(auth.user.id, client);
+      deps.sessionEvents?.revoked?.("mfa_enabled", revoked);
+      deps.mailQueued();
+      return codes;
+    },
+
+    async disable(auth, password, client) {
+      const user = await createUserRepository(db).findUserById(auth.user.id);
+      if (!user || !(await deps.passwords.verifyPassword(password, user.password_hash))) {
+        throw new AppError("WRONG_PASSWORD");
+      }
+      const removed = await db.transaction().execute(async (trx) => {
+        if (!(await repo.deleteTotp(trx, user.id))) return false;
+        await recordEvent(trx, user.id, "mfa.disabled", client);
+        const mail = mfaDisabledMail({ name: user.name, link: forgotLink() });
+        await enqueueMail(trx, { kind: "mfa_disabled", to: user.email, userId: user.id, ...mail });
+        return true;
+      });
+      if (removed) deps.mailQueued();
+    },
+  };
+}
