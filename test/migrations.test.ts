@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { migrateToLatest } from "../src/db/index.js";
@@ -5,11 +6,24 @@ import { openPglite } from "../src/db/pglite.js";
 import { openPostgres } from "../src/db/postgres.js";
 import { createServerDatabase, SKIP_POSTGRES_REASON, TEST_DATABASE_URL } from "./helpers.js";
 
+/** Every migration file, in the order they apply. */
+const MIGRATIONS = readdirSync(new URL("../src/db/migrations/", import.meta.url))
+  .filter((file) => file.endsWith(".sql"))
+  .sort()
+  .map((file) => file.replace(/\.sql$/, ""));
+
 describe("migrations", () => {
+  it("are numbered 0001, 0002, … without gaps or duplicates", () => {
+    expect(MIGRATIONS[0]).toBe("0001_create_users");
+    expect(MIGRATIONS.map((name) => name.slice(0, 4))).toEqual(
+      MIGRATIONS.map((_, i) => String(i + 1).padStart(4, "0")),
+    );
+  });
+
   it("apply once on PGlite and are a no-op the second time", async () => {
     const database = await openPglite({ dataDir: undefined });
     try {
-      expect(await migrateToLatest(database.db)).toEqual(["0001_create_users"]);
+      expect(await migrateToLatest(database.db)).toEqual(MIGRATIONS);
       expect(await migrateToLatest(database.db)).toEqual([]);
     } finally {
       await database.close();
@@ -27,9 +41,9 @@ describe("migrations", () => {
           const b = openPostgres({ url: server.url, poolMax: 2, timeoutMs: 10_000 });
           try {
             const [appliedA, appliedB] = await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)]);
-            expect([...appliedA, ...appliedB]).toEqual(["0001_create_users"]);
+            expect([...appliedA, ...appliedB].sort()).toEqual(MIGRATIONS);
             const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(a.db);
-            expect(rows.map((r) => r.name)).toEqual(["0001_create_users"]);
+            expect(rows.map((r) => r.name)).toEqual(MIGRATIONS);
             const index = await sql`select 1 from pg_indexes where indexname = 'users_email_key'`.execute(a.db);
             expect(index.rows).toHaveLength(1);
           } finally {

@@ -89,6 +89,7 @@ describe("security headers", () => {
       BCRYPT_COST: "10",
       RATE_LIMIT: "on",
       PUBLIC_ORIGIN: "https://portico.example",
+      SMTP_URL: "smtp://127.0.0.1:25", // required in production; this test sends no mail
     });
     const policy = parseCsp((await request(production).get("/healthz")).headers["content-security-policy"]);
     expect(policy["upgrade-insecure-requests"]).toEqual([]);
