@@ -38,6 +38,15 @@ export interface Session {
   user: User;
 }
 
+/** A registration: no token (no session) when EMAIL_VERIFICATION=required (SPEC §7). */
+export interface Registration {
+  token: string | null;
+  user: User;
+}
+
+/** POST /email/verification: 202 a new link is on its way, or 200 the address was verified already. */
+export type ResendResult = { sent: true } | { sent: false; user: User };
+
 export interface ApiClientOptions {
   baseUrl: string;
   /** Sent as X-Forwarded-For: the API counts rate limits per person when it trusts this hop. */
@@ -108,7 +117,7 @@ export function createApiClient(options: ApiClientOptions) {
 
   return {
     /** POST /api/v1/auth/register → the new user and their token. */
-    registerUser: (input: RegisterInput): Promise<ApiResult<Session>> =>
+    registerUser: (input: RegisterInput): Promise<ApiResult<Registration>> =>
       call("POST", "api/v1/auth/register", { body: input }),
     /** POST /api/v1/auth/login → the user and a fresh token. */
     loginUser: (input: LoginInput): Promise<ApiResult<Session>> => call("POST", "api/v1/auth/login", { body: input }),
@@ -119,6 +128,23 @@ export function createApiClient(options: ApiClientOptions) {
     },
     /** POST /api/v1/auth/logout → the session this token names ends. */
     logout: (token: string): Promise<ApiResult<void>> => call("POST", "api/v1/auth/logout", { token }),
+    /** POST /api/v1/auth/email/verify → the user, now verified. Signs nobody in. */
+    verifyEmail: (linkToken: string): Promise<ApiResult<{ user: User }>> =>
+      call("POST", "api/v1/auth/email/verify", { body: { token: linkToken } }),
+    /** POST /api/v1/auth/email/verification → a new verification link is mailed (unless verified already). */
+    resendVerification: async (token: string): Promise<ApiResult<ResendResult>> => {
+      const result = await call<{ message: string } | { user: User }>("POST", "api/v1/auth/email/verification", {
+        token,
+      });
+      if (!result.ok) return result;
+      return { ok: true, value: "user" in result.value ? { sent: false, user: result.value.user } : { sent: true } };
+    },
+    /** POST /api/v1/auth/password/forgot → the same message whether or not the account exists. */
+    forgotPassword: (email: string): Promise<ApiResult<{ message: string }>> =>
+      call("POST", "api/v1/auth/password/forgot", { body: { email } }),
+    /** POST /api/v1/auth/password/reset → 204; every session of the user ends. Signs nobody in. */
+    resetPassword: (input: { token: string; password: string }): Promise<ApiResult<void>> =>
+      call("POST", "api/v1/auth/password/reset", { body: input }),
   };
 }
 

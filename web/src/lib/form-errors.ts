@@ -12,6 +12,8 @@ const DISPLAY_MESSAGES: Record<string, string> = {
   NAME_TOO_LONG: "Names must be at most 100 characters.",
   INVALID_TYPE: "Please check this field.",
   INVALID_CREDENTIALS: "Invalid email or password.",
+  EMAIL_NOT_VERIFIED: "Confirm your email address first: open the link we sent you when you signed up.",
+  INVALID_TOKEN: "This link is invalid or has expired.",
   RATE_LIMITED: "Too many attempts. Please wait a few minutes and try again.",
   OVERLOADED: "The service is busy. Please try again in a moment.",
   SERVICE_UNAVAILABLE: "The service is temporarily unavailable. Please try again in a moment.",
