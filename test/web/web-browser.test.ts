@@ -54,7 +54,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
   async function registerUser(page: Page, email = uniqueEmail("browser")) {
     await page.goto("/register");
     await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Register" }).click()]);
+    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
     return email;
   }
 
@@ -65,7 +65,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
     await page.waitForURL("**/register");
     const email = uniqueEmail("flow");
     await fillRegistration(page, { email, firstName: "José", lastName: "Nguyễn", password: PASSWORD });
-    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Register" }).click()]);
+    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
     expect(await page.getByRole("status").textContent()).toContain("Registration successful! Welcome, José.");
     const details = await text(page.locator("dl.details"));
     expect(details).toContain("José Nguyễn");
@@ -112,7 +112,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
       const typed = { ...valid, ...values, email };
       await page.goto("/register");
       await fillRegistration(page, typed);
-      await submit(page, "Register");
+      await submit(page, "Sign up");
 
       const summary = page.locator(".error-summary");
       expect(await page.title()).toMatch(/^Error: /);
@@ -153,7 +153,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
     await tabTo(page, (el) => el.tag === "button" && el.text === "Show password");
     await page.keyboard.press("Enter");
     expect(await page.locator("#password").getAttribute("type")).toBe("text");
-    await tabTo(page, (el) => el.tag === "button" && el.text === "Register");
+    await tabTo(page, (el) => el.tag === "button" && el.text === "Sign up");
     await Promise.all([page.waitForURL("**/dashboard"), page.keyboard.press("Enter")]);
     expect(await page.getByRole("status").textContent()).toContain("Registration successful! Welcome, Mary-Jane.");
 
@@ -167,7 +167,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
     expect(await page.getByRole("button", { name: "Show password" }).isVisible()).toBe(false);
 
     await fillRegistration(page, { email: "nope", firstName: "Ada", lastName: "Lovelace", password: "short" });
-    await submit(page, "Register");
+    await submit(page, "Sign up");
     expect(await text(page.locator("#email-error"))).toBe("Error: Please enter a valid email address.");
     expect(await text(page.locator("#password-error"))).toBe("Error: Password must be at least 8 characters.");
     // `autofocus` moves focus to the summary without any script.
@@ -176,7 +176,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
 
     const email = uniqueEmail("nojs");
     await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Register" }).click()]);
+    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
     expect(await page.getByRole("status").textContent()).toContain("Registration successful! Welcome, Ada.");
     expect(await text(page.locator("dl.details"))).toContain(email);
     await Promise.all([page.waitForURL(`${web.url}/`), page.getByRole("button", { name: "Log out" }).click()]);
@@ -212,7 +212,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
       open: async (page) => {
         await page.goto("/register");
         await fillRegistration(page, { email: "ada@example", firstName: "Ada", lastName: "", password: "short" });
-        await submit(page, "Register");
+        await submit(page, "Sign up");
       },
     },
     { name: "login", open: (page) => page.goto("/login") },

@@ -1,32 +1,11 @@
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_JWT_SECRET, uniqueEmail } from "../helpers.js";
-import { cookieHeader, setCookies, startWebServer, type WebServer } from "./web-server.js";
+import { cookieHeader, type PostInit, postForm, setCookies, startWebServer, type WebServer } from "./web-server.js";
 
 const PASSWORD = "correct horse battery staple";
 const SESSION = "portico_session";
 const WEEK = 7 * 86_400;
-
-interface PostInit {
-  /** The Origin header: the server's own by default; null sends none. */
-  origin?: string | null;
-  cookie?: string;
-}
-
-/** A form post as a browser sends it, without following the redirect. */
-function postForm(base: string, path: string, fields: Record<string, string>, init: PostInit = {}) {
-  const origin = init.origin === undefined ? base : init.origin;
-  return fetch(`${base}${path}`, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      ...(origin !== null && { origin }),
-      ...(init.cookie && { cookie: init.cookie }),
-    },
-    body: new URLSearchParams(fields),
-  });
-}
 
 /** POST /api/v1/auth/login straight to the API. */
 function apiLogin(base: string, email: string) {
@@ -69,7 +48,7 @@ describe("web client over HTTP", () => {
   it("serves the home, register and login pages as HTML", async () => {
     for (const [path, heading] of [
       ["/", "Welcome to Portico"],
-      ["/register", "Create an account"],
+      ["/register", "Sign up"],
       ["/login", "Log in"],
     ] as const) {
       const res = await get(path);
@@ -131,7 +110,7 @@ describe("web client over HTTP", () => {
     expect(html).toContain('value="not-an-email"');
     expect(html).toContain('value="R2D2"');
     expect(html).not.toContain(password);
-    expect(html).toContain("<title>Error: Create an account");
+    expect(html).toContain("<title>Error: Sign up");
     expect(setCookies(res).has(SESSION)).toBe(false);
   });
 
@@ -266,6 +245,7 @@ describe("web client configuration", () => {
       BCRYPT_COST: "10",
       RATE_LIMIT: "on",
       PUBLIC_ORIGIN: origin,
+      SMTP_URL: "smtp://127.0.0.1:25", // required in production; this test sends no mail
     });
     try {
       const res = await postForm(web.url, "/register", registration(), { origin });
