@@ -85,6 +85,13 @@ function requestFor(job: HttpJob): autocannon.Request {
     }
     case "get":
       return { method: "GET", path: s.path, headers: s.token ? { authorization: `Bearer ${s.token}` } : {} };
+    case "forgot":
+      return {
+        method: "POST",
+        path: "/api/v1/auth/password/forgot",
+        headers: json,
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ email: s.emails[n++ % s.emails.length] }) }),
+      };
   }
 }
 

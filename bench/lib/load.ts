@@ -5,7 +5,9 @@ export type Scenario =
   | { type: "register" }
   | { type: "duplicate"; emails: string[] }
   | { type: "login"; emails: string[] }
-  | { type: "get"; path: string; token?: string };
+  | { type: "get"; path: string; token?: string }
+  /** POST /password/forgot, cycling through `emails` (known and unknown addresses alike). */
+  | { type: "forgot"; emails: string[] };
 
 export interface HttpJob {
   kind: "http";
