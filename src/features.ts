@@ -15,6 +15,7 @@ import { createMfaRouter } from "./mfa/mfa.routes.js";
 import { createMfaKeys } from "./mfa/mfa-crypto.js";
 import { createMfaLoginService } from "./mfa/mfa-login.service.js";
 import { createTotpService } from "./mfa/totp.service.js";
+import { createPasskeyServices, createPasskeysRouter, relyingPartyOf } from "./passkeys/index.js";
 import type { RecoveryDeps } from "./recovery/recovery.deps.js";
 import { createRecoveryRouter } from "./recovery/recovery.routes.js";
 import { createResetService } from "./recovery/reset.service.js";
@@ -99,6 +100,15 @@ export function buildFeatures(deps: FeatureDeps): { passwords: PasswordHasher; r
       perEmail: rateLimits?.limits.loginByEmail,
     }),
     createMfaRouter({ totp, login: mfaLogin, requireSession: signedIn }),
+    createPasskeysRouter({
+      passkeys: createPasskeyServices({
+        ...recoveryDeps,
+        sessions,
+        relyingParty: relyingPartyOf(config.linkOrigin),
+      }),
+      requireSession: signedIn,
+      limiter: rateLimits?.limiter,
+    }),
   ];
   return { passwords, routers };
 }

@@ -1,8 +1,9 @@
 import { accountPaths, accountSchemas, deleteMeOperation } from "./account/account.openapi.js";
 import { authPaths, authSchemas } from "./auth/auth.openapi.js";
 import { codeTable, errorBodySchema, errorResponses, json, toJsonSchema } from "./http/openapi-builder.js";
-import { RATE_LIMIT_POLICIES } from "./http/rate-limit.js";
+import { LOGIN_DELAY, RATE_LIMIT_POLICIES } from "./http/rate-limit.js";
 import { mfaPaths, mfaSchemas } from "./mfa/mfa.openapi.js";
+import { passkeyPaths, passkeySchemas } from "./passkeys/passkeys.openapi.js";
 import { recoveryPaths, recoverySchemas } from "./recovery/recovery.openapi.js";
 import { sessionPaths, sessionSchemas } from "./sessions/sessions.openapi.js";
 
@@ -18,9 +19,12 @@ function rateLimitText(): string {
   const p = RATE_LIMIT_POLICIES;
   const minutes = (ms: number) => ms / 60_000;
   return (
-    `Rate limits: register ${p.register.limit} per client address per ${minutes(p.register.windowMs)} minutes; ` +
-    `login ${p.login_email.limit} per e-mail and ${p.login_address.limit} per client address per ` +
-    `${minutes(p.login_address.windowMs)} minutes. Over a limit: 429 \`RATE_LIMITED\` with \`Retry-After\`.`
+    `Rate limits: register ${p.register.limit} per client address per ${minutes(p.register.windowMs)} minutes. ` +
+    `Login counts failures only (a success is not counted and clears the counters of its e-mail): ` +
+    `${p.login_email_address.limit} per e-mail and client address, ${p.login_address.limit} per client address, ` +
+    `per ${minutes(p.login_address.windowMs)} minutes; beyond ${p.login_email.limit} failures for one e-mail from ` +
+    `all addresses, each attempt waits ${LOGIN_DELAY.stepMs} ms longer, at most ${LOGIN_DELAY.maxMs / 1000} s, ` +
+    `and is never refused for it. Over a limit: 429 \`RATE_LIMITED\` with \`Retry-After\`.`
   );
 }
 
@@ -65,6 +69,7 @@ export function buildOpenApiDocument(version = "0.1.0"): Record<string, unknown>
       ...recoveryPaths,
       ...accountPaths,
       ...mfaPaths,
+      ...passkeyPaths,
       ...healthPaths,
     },
     components: {
@@ -75,6 +80,7 @@ export function buildOpenApiDocument(version = "0.1.0"): Record<string, unknown>
         ...recoverySchemas(),
         ...accountSchemas(),
         ...mfaSchemas(),
+        ...passkeySchemas(),
         Error: toJsonSchema(errorBodySchema, "output"),
       },
     },

@@ -1,0 +1,109 @@
+import {
+  type AuthenticationResponseJSON,
+  generateAuthenticationOptions,
+  type PublicKeyCredentialRequestOptionsJSON,
+  verifyAuthenticationResponse,
+} from "@simplewebauthn/server";
+import { AppError } from "../errors.js";
+import { pruneEvents, recordEvent } from "../events/events.js";
+import type { ClientInfo } from "../http/client-info.js";
+import { toUser, type User } from "../users/user.js";
+import { createUserRepository } from "../users/users.repository.js";
+import { CHALLENGE_TTL_MS, type ChallengeRow, type PasskeyRow, userHandleText } from "./passkey.js";
+import type { PasskeyDeps } from "./passkeys.deps.js";
+import { createPasskeyRepository } from "./passkeys.repository.js";
+import type { PasskeyLoginBody } from "./passkeys.schemas.js";
+
+export interface PasskeySignInOptions {
+  /** Names the challenge kept server-side; POST /passkey/login sends it back. */
+  challengeId: string;
+  options: PublicKeyCredentialRequestOptionsJSON;
+}
+
+export interface PasskeyLoginService {
+  /** Options for a usernameless sign-in: no allowCredentials, the authenticator offers its passkeys. */
+  signInOptions(): Promise<PasskeySignInOptions>;
+  /** A session (auth_method `passkey`) for the owner of the passkey; INVALID_PASSKEY otherwise. */
+  signIn(body: PasskeyLoginBody, client: ClientInfo): Promise<{ token: string; user: User }>;
+}
+
+const refused = () => new AppError("INVALID_PASSKEY");
+
+/**
+ * Sign-in with a passkey (SPEC §11). Every failure is the same 401 INVALID_PASSKEY: an unknown
+ * credential, a bad signature, no user verification, a used or expired challenge. A passkey
+ * with user verification is two factors in one (something held, and a PIN or biometric), so no
+ * TOTP step follows it.
+ */
+export function createPasskeyLoginService(deps: PasskeyDeps): PasskeyLoginService {
+  const { db, relyingParty: rp } = deps;
+  const passkeys = createPasskeyRepository(db);
+  const users = createUserRepository(db);
+  const verificationRequired = deps.verification === "required";
+
+  /** The authenticator's signature over the challenge, with UV and a counter that moved on. */
+  async function verify(challenge: ChallengeRow, passkey: PasskeyRow, response: AuthenticationResponseJSON) {
+    // A discoverable credential says whose it is: that must be the passkey's owner.
+    const handle = response.response?.userHandle;
+    if (handle && handle !== userHandleText(passkey.user_id)) return undefined;
+    try {
+      const result = await verifyAuthenticationResponse({
+        response,
+        expectedChallenge: challenge.challenge,
+        expectedOrigin: rp.origin,
+        expectedRPID: rp.id,
+        credential: {
+          id: passkey.credential_id,
+          publicKey: new Uint8Array(Buffer.from(passkey.public_key, "base64url")),
+          counter: Number(passkey.counter),
+          transports: passkey.transports,
+        },
+        requireUserVerification: true,
+      });
+      return result.verified ? result.authenticationInfo : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  return {
+    async signInOptions() {
+      const options = await generateAuthenticationOptions({
+        rpID: rp.id,
+        userVerification: "required",
+        timeout: CHALLENGE_TTL_MS,
+      });
+      await passkeys.pruneChallenges();
+      const challengeId = await passkeys.createChallenge({
+        userId: null,
+        purpose: "login",
+        challenge: options.challenge,
+        ttlMs: CHALLENGE_TTL_MS,
+      });
+      return { challengeId, options };
+    },
+
+    async signIn(body, client) {
+      const response = body.response as unknown as AuthenticationResponseJSON;
+      // Used up first: whatever happens next, this challenge never signs anything again.
+      const challenge = await passkeys.consumeChallenge({ purpose: "login", id: body.challengeId });
+      if (!challenge) throw refused();
+      const passkey = await passkeys.findByCredentialId(response.id);
+      if (!passkey) throw refused();
+      const info = await verify(challenge, passkey, response);
+      if (!info) {
+        await recordEvent(db, passkey.user_id, "login.failed", client);
+        throw refused();
+      }
+      await passkeys.markUsed(passkey.id, info.newCounter);
+      const row = await users.findUserById(passkey.user_id);
+      if (!row) throw refused();
+      if (verificationRequired && row.email_verified_at === null) throw new AppError("EMAIL_NOT_VERIFIED");
+      const user = toUser(row);
+      const { token } = await deps.sessions.createSession(user, "passkey", client);
+      await recordEvent(db, row.id, "login.succeeded", client);
+      await pruneEvents(db, row.id);
+      return { token, user };
+    },
+  };
+}

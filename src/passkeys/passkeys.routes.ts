@@ -1,0 +1,65 @@
+import { type RequestHandler, Router } from "express";
+import { clientInfo } from "../http/client-info.js";
+import { jsonBody } from "../http/json-body.js";
+import { type LimiterFactory, RATE_LIMIT_POLICIES } from "../http/rate-limit.js";
+import { validateBody, validBody } from "../http/validate.js";
+import { authOf } from "../sessions/require-session.js";
+import type { PasskeyLoginService } from "./passkey-login.service.js";
+import { addPasskeyBody, passkeyLoginBody } from "./passkeys.schemas.js";
+import type { PasskeyRegistrationService } from "./passkeys.service.js";
+
+export interface PasskeyServices {
+  registration: PasskeyRegistrationService;
+  login: PasskeyLoginService;
+}
+
+/**
+ * SPEC §11's passkeys: add, list and remove them (Bearer), and sign in with one (usernameless).
+ * The options endpoints take no fields: a body, if any, is never read (SPEC §13). The sign-in
+ * pair counts against a per-address limit like /login's, since anyone may call it.
+ */
+export function createPasskeysRouter(deps: {
+  passkeys: PasskeyServices;
+  requireSession: RequestHandler;
+  limiter?: LimiterFactory | undefined;
+}): Router {
+  const { passkeys, requireSession } = deps;
+  const router = Router();
+  const perAddress = (name: string) => (deps.limiter ? [deps.limiter(name, RATE_LIMIT_POLICIES.login_address)] : []);
+
+  router.post("/passkeys/options", requireSession, async (_req, res) => {
+    res.json({ options: await passkeys.registration.registrationOptions(authOf(res)) });
+  });
+
+  router.post("/passkeys", requireSession, ...jsonBody, validateBody(addPasskeyBody), async (req, res) => {
+    const body = validBody(res, addPasskeyBody);
+    const passkey = await passkeys.registration.addPasskey(authOf(res), body, clientInfo(req));
+    res.status(201).json({ passkey });
+  });
+
+  router.get("/passkeys", requireSession, async (_req, res) => {
+    res.json({ passkeys: await passkeys.registration.listPasskeys(authOf(res)) });
+  });
+
+  router.delete("/passkeys/:id", requireSession, async (req, res) => {
+    await passkeys.registration.removePasskey(authOf(res), req.params.id as string, clientInfo(req));
+    res.status(204).end();
+  });
+
+  router.post("/passkey/options", ...perAddress("passkey_options"), async (_req, res) => {
+    res.json(await passkeys.login.signInOptions());
+  });
+
+  router.post(
+    "/passkey/login",
+    ...perAddress("passkey_login"),
+    ...jsonBody,
+    validateBody(passkeyLoginBody),
+    async (req, res) => {
+      const { token, user } = await passkeys.login.signIn(validBody(res, passkeyLoginBody), clientInfo(req));
+      res.json({ token, user });
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import type { ValidationCode } from "../errors.js";
+import { PASSKEY_NAME_MAX } from "./passkey.js";
+
+const object = <T extends z.core.$ZodLooseShape>(shape: T, id: string) =>
+  z.object(shape, { error: "Request body must be a JSON object" }).meta({ id });
+
+const requiredString = (field: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`) });
+
+/**
+ * A WebAuthn credential as @simplewebauthn/browser's startRegistration/startAuthentication give
+ * it (`toJSON()` of a PublicKeyCredential). Only its outline is checked here: the library
+ * verifies the rest, and anything it refuses is INVALID_PASSKEY / PASSKEY_REJECTED.
+ */
+const credentialJson = (field: string) =>
+  z
+    .object(
+      {
+        id: requiredString(`${field}.id`),
+        rawId: requiredString(`${field}.rawId`),
+        type: requiredString(`${field}.type`),
+        response: z.record(z.string(), z.unknown(), {
+          error: (issue) =>
+            issue.input === undefined ? `${field}.response is required` : `${field}.response must be an object`,
+        }),
+        clientExtensionResults: z.record(z.string(), z.unknown()).optional(),
+        authenticatorAttachment: z.string().optional(),
+      },
+      {
+        error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be an object`),
+      },
+    )
+    .loose()
+    .meta({ description: "The credential as the browser's WebAuthn call returned it, in JSON (base64url fields)" });
+
+function nameProblem(ctx: z.RefinementCtx, code: ValidationCode, message: string) {
+  ctx.addIssue({ code: "custom", message, params: { code } });
+}
+
+/** A passkey's name: optional, trimmed, at most 64 characters, no control characters. */
+const passkeyName = z
+  .string({ error: "name must be a string" })
+  .overwrite((s) => s.trim())
+  .superRefine((value, ctx) => {
+    if ([...value].length > PASSKEY_NAME_MAX) {
+      nameProblem(ctx, "NAME_TOO_LONG", `name must be at most ${PASSKEY_NAME_MAX} characters`);
+    } else if (/\p{Cc}/u.test(value)) nameProblem(ctx, "INVALID_TYPE", "name must not contain control characters");
+  })
+  .meta({ maxLength: PASSKEY_NAME_MAX, example: "Laptop" });
+
+export const addPasskeyBody = object(
+  {
+    response: credentialJson("response"),
+    name: z.preprocess((v) => (v === null ? undefined : v), passkeyName.optional()),
+  },
+  "AddPasskeyBody",
+);
+
+export const passkeyLoginBody = object(
+  { challengeId: requiredString("challengeId"), response: credentialJson("response") },
+  "PasskeyLoginBody",
+);
+
+export type AddPasskeyBody = z.output<typeof addPasskeyBody>;
+export type PasskeyLoginBody = z.output<typeof passkeyLoginBody>;

@@ -1,0 +1,140 @@
+import {
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type RegistrationResponseJSON,
+  verifyRegistrationResponse,
+} from "@simplewebauthn/server";
+import { AppError } from "../errors.js";
+import { recordEvent } from "../events/events.js";
+import type { ClientInfo } from "../http/client-info.js";
+import { enqueueMail, passkeyAddedMail, passkeyRemovedMail } from "../mail/index.js";
+import type { Authenticated } from "../sessions/sessions.service.js";
+import {
+  CHALLENGE_TTL_MS,
+  DEFAULT_PASSKEY_NAME,
+  MAX_PASSKEYS,
+  type Passkey,
+  type PasskeyRow,
+  toPasskey,
+  userHandleOf,
+} from "./passkey.js";
+import type { PasskeyDeps } from "./passkeys.deps.js";
+import { createPasskeyRepository } from "./passkeys.repository.js";
+import type { AddPasskeyBody } from "./passkeys.schemas.js";
+
+export interface PasskeyRegistrationService {
+  /** WebAuthn creation options for the caller; the challenge is kept (5 minutes, single use). */
+  registrationOptions(auth: Authenticated): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  /** Verifies the browser's answer to one of the caller's challenges and stores the passkey. */
+  addPasskey(auth: Authenticated, body: AddPasskeyBody, client: ClientInfo): Promise<Passkey>;
+  listPasskeys(auth: Authenticated): Promise<Passkey[]>;
+  /** NOT_FOUND unless `id` is one of the caller's passkeys. */
+  removePasskey(auth: Authenticated, id: string, client: ClientInfo): Promise<void>;
+}
+
+const TOO_MANY = `An account can have at most ${MAX_PASSKEYS} passkeys. Remove one first.`;
+
+/** Adding, listing and removing passkeys (SPEC §11): discoverable, user verification required. */
+export function createPasskeyRegistrationService(deps: PasskeyDeps): PasskeyRegistrationService {
+  const { db, relyingParty: rp } = deps;
+  const passkeys = createPasskeyRepository(db);
+  const forgotLink = () => new URL("/forgot-password", deps.linkOrigin).toString();
+
+  /** The browser's answer, checked against a live challenge of this user (used up on the way). */
+  async function verify(userId: string, response: RegistrationResponseJSON) {
+    try {
+      const result = await verifyRegistrationResponse({
+        response,
+        expectedChallenge: async (challenge) =>
+          (await passkeys.consumeChallenge({ purpose: "register", userId, challenge })) !== undefined,
+        expectedOrigin: rp.origin,
+        expectedRPID: rp.id,
+        requireUserVerification: true,
+      });
+      if (result.verified) return result.registrationInfo;
+    } catch (error) {
+      throw new AppError("PASSKEY_REJECTED", { cause: error });
+    }
+    throw new AppError("PASSKEY_REJECTED");
+  }
+
+  /** The row, its event and its notice commit together. */
+  async function store(
+    auth: Authenticated,
+    row: Omit<Parameters<typeof passkeys.insertPasskey>[0], "userId">,
+    client: ClientInfo,
+  ) {
+    const stored = await db.transaction().execute(async (trx) => {
+      const repository = createPasskeyRepository(trx);
+      if ((await repository.countPasskeys(auth.user.id)) >= MAX_PASSKEYS) {
+        throw new AppError("PASSKEY_REJECTED", { message: TOO_MANY });
+      }
+      const inserted = await repository.insertPasskey({ ...row, userId: auth.user.id });
+      await recordEvent(trx, auth.user.id, "passkey.added", client);
+      const notice = passkeyAddedMail({ name: auth.user.name, link: forgotLink(), passkeyName: inserted.name });
+      await enqueueMail(trx, { kind: "passkey_added", to: auth.user.email, userId: auth.user.id, ...notice });
+      return inserted;
+    });
+    deps.mailQueued();
+    return stored;
+  }
+
+  return {
+    async registrationOptions(auth) {
+      const existing = await passkeys.listPasskeys(auth.user.id);
+      if (existing.length >= MAX_PASSKEYS) throw new AppError("PASSKEY_REJECTED", { message: TOO_MANY });
+      const options = await generateRegistrationOptions({
+        rpName: rp.name,
+        rpID: rp.id,
+        userName: auth.user.email,
+        userDisplayName: auth.user.name,
+        userID: userHandleOf(auth.user.id),
+        attestationType: "none",
+        // The browser refuses an authenticator that already holds one of these (no duplicates).
+        excludeCredentials: existing.map((p) => ({ id: p.credential_id, transports: p.transports })),
+        authenticatorSelection: { residentKey: "required", userVerification: "required" },
+        timeout: CHALLENGE_TTL_MS,
+      });
+      await passkeys.pruneChallenges();
+      await passkeys.createChallenge({
+        userId: auth.user.id,
+        purpose: "register",
+        challenge: options.challenge,
+        ttlMs: CHALLENGE_TTL_MS,
+      });
+      return options;
+    },
+
+    async addPasskey(auth, body, client) {
+      const info = await verify(auth.user.id, body.response as unknown as RegistrationResponseJSON);
+      const count = await passkeys.countPasskeys(auth.user.id);
+      const row: PasskeyRow = await store(
+        auth,
+        {
+          credentialId: info.credential.id,
+          publicKey: Buffer.from(info.credential.publicKey).toString("base64url"),
+          counter: info.credential.counter,
+          transports: info.credential.transports ?? [],
+          name: body.name || (count === 0 ? DEFAULT_PASSKEY_NAME : `${DEFAULT_PASSKEY_NAME} ${count + 1}`),
+        },
+        client,
+      );
+      return toPasskey(row);
+    },
+
+    async listPasskeys(auth) {
+      return (await passkeys.listPasskeys(auth.user.id)).map(toPasskey);
+    },
+
+    async removePasskey(auth, id, client) {
+      await db.transaction().execute(async (trx) => {
+        const removed = await createPasskeyRepository(trx).deletePasskey(auth.user.id, id);
+        if (!removed) throw new AppError("NOT_FOUND");
+        await recordEvent(trx, auth.user.id, "passkey.removed", client);
+        const notice = passkeyRemovedMail({ name: auth.user.name, link: forgotLink(), passkeyName: removed.name });
+        await enqueueMail(trx, { kind: "passkey_removed", to: auth.user.email, userId: auth.user.id, ...notice });
+      });
+      deps.mailQueued();
+    },
+  };
+}
