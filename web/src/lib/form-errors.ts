@@ -14,13 +14,21 @@ const DISPLAY_MESSAGES: Record<string, string> = {
   INVALID_CREDENTIALS: "Invalid email or password.",
   EMAIL_NOT_VERIFIED: "Confirm your email address first: open the link we sent you when you signed up.",
   INVALID_TOKEN: "This link is invalid or has expired.",
+  WRONG_PASSWORD: "Current password is incorrect.",
+  INVALID_MFA_CODE: "Invalid authentication code.",
+  MFA_ALREADY_ENABLED: "Two-factor authentication is already on.",
   RATE_LIMITED: "Too many attempts. Please wait a few minutes and try again.",
   OVERLOADED: "The service is busy. Please try again in a moment.",
   SERVICE_UNAVAILABLE: "The service is temporarily unavailable. Please try again in a moment.",
 };
 
 /** Errors that carry no `details` but still concern one field. */
-const FIELD_OF_CODE: Record<string, string> = { EMAIL_TAKEN: "email", INVALID_CREDENTIALS: "email" };
+const FIELD_OF_CODE: Record<string, string> = {
+  EMAIL_TAKEN: "email",
+  INVALID_CREDENTIALS: "email",
+  WRONG_PASSWORD: "password",
+  INVALID_MFA_CODE: "code",
+};
 
 export function displayMessage(code: string): string {
   return DISPLAY_MESSAGES[code] ?? "Something went wrong. Please try again.";

@@ -5,14 +5,26 @@ export const SESSION_COOKIE = "portico_session";
 /** Set by a registration, read once by the dashboard for its greeting. Holds no personal data. */
 const WELCOME_COOKIE = "portico_welcome";
 
-/** The token's `exp` (seconds since the epoch), read without verifying: the API verifies. */
-export function tokenExpiry(token: string): number | undefined {
+/** The token's claims, read without verifying: the API verifies. */
+function tokenClaims(token: string): Record<string, unknown> | undefined {
   try {
     const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8"));
-    return typeof payload?.exp === "number" ? payload.exp : undefined;
+    return typeof payload === "object" && payload !== null ? payload : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The token's `exp` (seconds since the epoch), read without verifying: the API verifies. */
+export function tokenExpiry(token: string): number | undefined {
+  const exp = tokenClaims(token)?.exp;
+  return typeof exp === "number" ? exp : undefined;
+}
+
+/** The token's `sid` (SPEC §6), read without verifying: which of the listed sessions is this browser's. */
+export function tokenSessionId(token: string): string | undefined {
+  const sid = tokenClaims(token)?.sid;
+  return typeof sid === "string" ? sid : undefined;
 }
 
 /** Keeps the token in a cookie that lives exactly as long as the token. */

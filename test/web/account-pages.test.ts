@@ -1,0 +1,340 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSmtpServer, type TestSmtpServer } from "../../src/mail/test-support.js";
+import { totpCodeAt } from "../../src/mfa/totp.js";
+import { uniqueEmail } from "../helpers.js";
+import { linkIn, waitForMail } from "./mail.js";
+import { cookieHeader, type PostInit, postForm, setCookies, startWebServer, type WebServer } from "./web-server.js";
+
+const PASSWORD = "correct horse battery staple";
+const NEW_PASSWORD = "a brand new passphrase";
+const SESSION = "portico_session";
+const WRONG = "Current password is incorrect.";
+const CLEARED = /^portico_session=deleted;.*Expires=Thu, 01 Jan 1970/;
+
+/** Requests to one web server, as a browser makes them (HTML, no redirects followed), and to its API. */
+function client(web: () => WebServer) {
+  const get = (path: string, cookie?: string) =>
+    fetch(`${web().url}${path}`, {
+      redirect: "manual",
+      headers: { accept: "text/html", ...(cookie && { cookie }) },
+    });
+  const post = (path: string, fields: Record<string, string>, init: PostInit = {}) =>
+    postForm(web().url, path, fields, init);
+  const api = (path: string, init: { method?: string; token?: string; body?: object } = {}) =>
+    fetch(`${web().url}/api/v1/auth/${path}`, {
+      method: init.method ?? (init.body ? "POST" : "GET"),
+      headers: {
+        ...(init.body && { "content-type": "application/json" }),
+        ...(init.token && { authorization: `Bearer ${init.token}` }),
+        "user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+      },
+      ...(init.body && { body: JSON.stringify(init.body) }),
+    });
+  /** A second session of the user, straight from the API: its token. */
+  const apiLogin = async (email: string, password = PASSWORD): Promise<string> => {
+    const res = await api("login", { body: { email, password } });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { token: string }).token;
+  };
+  const meStatus = async (token: string) => (await api("me", { token })).status;
+  return { get, post, api, apiLogin, meStatus };
+}
+
+const tokenOf = (cookie: string) => /portico_session=([^;]+)/.exec(cookie)?.[1] ?? "";
+
+describe("/account over HTTP (SPEC §9, §12)", () => {
+  let web: WebServer;
+  let smtp: TestSmtpServer;
+  const { get, post, api, apiLogin, meStatus } = client(() => web);
+
+  beforeAll(async () => {
+    smtp = await startTestSmtpServer();
+    web = await startWebServer({ SMTP_URL: smtp.url });
+  });
+  afterAll(async () => {
+    await web?.close();
+    await smtp?.close();
+  });
+
+  /** Signs up through the form: the address and the session cookie. */
+  async function signUp(email = uniqueEmail("account")) {
+    const res = await post("/register", { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
+    expect(res.status).toBe(303);
+    return { email, cookie: cookieHeader(res) };
+  }
+
+  /** Posts one of /account's forms with this browser's cookie. */
+  const account = (cookie: string, fields: Record<string, string>, init: PostInit = {}) =>
+    post("/account", fields, { cookie, ...init });
+
+  it("sends a signed-out visitor, or one with a dead cookie, to /login", async () => {
+    const res = await get("/account");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/login");
+    const dead = await get("/account", `${SESSION}=not-a-jwt`);
+    expect(dead.headers.get("location")).toBe("/login");
+    expect(setCookies(dead).get(SESSION)).toMatch(CLEARED);
+    const posted = await post("/account", { action: "sign-out-others" }, { cookie: `${SESSION}=not-a-jwt` });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get("location")).toBe("/login");
+  });
+
+  it("shows every section, each form posting to /account with its action; the dashboard links here", async () => {
+    const { email, cookie } = await signUp();
+    expect(await (await get("/dashboard", cookie)).text()).toContain('<a href="/account">Account settings</a>');
+    const res = await get("/account", cookie);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    for (const title of [
+      "Change password",
+      "Change email address",
+      "Sessions",
+      "Recent security activity",
+      "Two-factor authentication",
+      "Delete account",
+    ]) {
+      expect(html).toMatch(new RegExp(`<h2 id="[a-z-]+-title">${title}</h2>`));
+    }
+    for (const action of ["change-password", "change-email", "sign-out-session", "delete-account"]) {
+      expect(html).toMatch(
+        new RegExp(
+          `<form method="post" action="/account"[^>]*>\\s*<input type="hidden" name="action" value="${action}">`,
+        ),
+      );
+    }
+    expect(html).toContain(
+      `<input type="email" name="username" value="${email}" autocomplete="username" readonly hidden>`,
+    );
+    expect(html).toMatch(
+      /<input[^>]*id="currentPassword"[^>]*name="currentPassword"[^>]*autocomplete="current-password"/,
+    );
+    expect(html).toMatch(/<input[^>]*id="newPassword"[^>]*name="newPassword"[^>]*autocomplete="new-password"/);
+    expect(html).toMatch(/<input[^>]*id="newEmail"[^>]*name="newEmail"[^>]*type="email"/);
+    expect(html).toMatch(/<input[^>]*id="email-password"[^>]*name="password"/);
+    expect(html).toMatch(/<input[^>]*id="delete-password"[^>]*name="password"/);
+    expect(html).toMatch(/<input type="checkbox" id="delete-confirm" name="confirm" value="yes" required/);
+    expect(html).toContain('<span class="tag tag--done">This device</span>');
+    expect(html).toContain("Account created");
+    expect(html).toContain('href="/account/two-factor"');
+    // One session only: nothing else to sign out of.
+    expect(html).not.toContain("Sign out of all other sessions");
+  });
+
+  it("change password: a wrong current password (403) and a weak new one (422) show beside their fields; success keeps this session only", async () => {
+    const { email, cookie } = await signUp();
+    const other = await apiLogin(email);
+
+    const wrong = await account(cookie, {
+      action: "change-password",
+      currentPassword: "not my password",
+      newPassword: NEW_PASSWORD,
+    });
+    expect(wrong.status).toBe(403);
+    const wrongHtml = await wrong.text();
+    expect(wrongHtml).toContain("<title>Error: Account settings");
+    expect(wrongHtml).toContain(`<a href="#currentPassword">${WRONG}</a>`);
+    expect(wrongHtml).toMatch(
+      new RegExp(`id="currentPassword-error">\\s*<span class="visually-hidden">Error:</span> ${WRONG}`),
+    );
+    expect(wrongHtml).not.toContain("not my password");
+    expect(wrongHtml).not.toContain(NEW_PASSWORD);
+
+    const weak = await account(cookie, { action: "change-password", currentPassword: PASSWORD, newPassword: "short" });
+    expect(weak.status).toBe(422);
+    const weakHtml = await weak.text();
+    expect(weakHtml).toContain('<a href="#newPassword">Password must be at least 8 characters.</a>');
+    expect(weakHtml).toContain('id="newPassword-error"');
+    expect(weakHtml).not.toContain('id="currentPassword-error"');
+
+    const missing = await account(cookie, { action: "change-password" });
+    expect(missing.status).toBe(422);
+    expect(await missing.text()).toContain("Please fill in all required fields.");
+
+    const done = await account(cookie, {
+      action: "change-password",
+      currentPassword: PASSWORD,
+      newPassword: NEW_PASSWORD,
+    });
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe("/account?done=password");
+    expect(await meStatus(tokenOf(cookie))).toBe(200);
+    expect(await meStatus(other)).toBe(401);
+    const after = await (await get("/account?done=password", cookie)).text();
+    expect(after).toMatch(/<p class="notice" role="status">\s*Your password has been changed\./);
+    await apiLogin(email, NEW_PASSWORD);
+  });
+
+  it("change email: wrong password 403, bad address 422, taken 409 (also the current one), then 202 → 303 and the notice names the new address once", async () => {
+    const { email, cookie } = await signUp();
+    const taken = (await signUp()).email;
+    const newEmail = uniqueEmail("new");
+
+    const wrong = await account(cookie, { action: "change-email", newEmail, password: "not my password" });
+    expect(wrong.status).toBe(403);
+    const wrongHtml = await wrong.text();
+    expect(wrongHtml).toContain(`<a href="#email-password">${WRONG}</a>`);
+    expect(wrongHtml).toContain('id="email-password-error"');
+    expect(wrongHtml).toContain(`value="${newEmail}"`);
+
+    const bad = await account(cookie, { action: "change-email", newEmail: "not an address", password: PASSWORD });
+    expect(bad.status).toBe(422);
+    const badHtml = await bad.text();
+    expect(badHtml).toContain('<a href="#newEmail">Please enter a valid email address.</a>');
+    expect(badHtml).toContain('id="newEmail-error"');
+
+    for (const address of [taken, email]) {
+      const res = await account(cookie, { action: "change-email", newEmail: address, password: PASSWORD });
+      expect(res.status, address).toBe(409);
+      const html = await res.text();
+      expect(html, address).toContain('<a href="#newEmail">This email is already registered.</a>');
+      expect(html, address).toContain('id="newEmail-error"');
+    }
+
+    const done = await account(cookie, { action: "change-email", newEmail, password: PASSWORD });
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe("/account?done=email");
+    expect(setCookies(done).get("portico_email_sent")).toMatch(/HttpOnly/);
+    expect(setCookies(done).get("portico_email_sent")).toMatch(/Path=\/account/);
+    const shown = await get("/account?done=email", `${cookie}; ${cookieHeader(done)}`);
+    const shownHtml = await shown.text();
+    expect(shownHtml).toContain(`We have sent a link to ${newEmail}.`);
+    expect(setCookies(shown).get("portico_email_sent")).toMatch(/Expires=Thu, 01 Jan 1970/);
+    // The address changes only when the link's button is pressed.
+    expect(shownHtml).toContain(`Your email address is <strong>${email}</strong>`);
+    linkIn(await waitForMail(smtp, newEmail, /email/i), "/confirm-email");
+  });
+
+  it("sessions: lists them with this device marked; signs out one, then all the others; this device's own is a logout", async () => {
+    const { email, cookie } = await signUp();
+    const [a, b, c] = [await apiLogin(email), await apiLogin(email), await apiLogin(email)];
+    const sessions = async () =>
+      (
+        (await (await api("sessions", { token: tokenOf(cookie) })).json()) as {
+          sessions: { id: string; current: boolean }[];
+        }
+      ).sessions;
+    const list = await sessions();
+    expect(list).toHaveLength(4);
+    const html = await (await get("/account", cookie)).text();
+    expect(html.match(/name="action" value="sign-out-session"/g)).toHaveLength(4);
+    expect(html.match(/>This device</g)).toHaveLength(1);
+    expect(html).toContain("Firefox on Linux");
+    expect(html).toContain("Sign out of all other sessions");
+
+    const idOfA = (await (await api("sessions", { token: a })).json()) as {
+      sessions: { id: string; current: boolean }[];
+    };
+    const aId = idOfA.sessions.find((s) => s.current)?.id ?? "";
+    const one = await account(cookie, { action: "sign-out-session", sessionId: aId });
+    expect(one.status).toBe(303);
+    expect(one.headers.get("location")).toBe("/account?done=session");
+    expect(await meStatus(a)).toBe(401);
+    expect(await meStatus(b)).toBe(200);
+    expect(await (await get("/account?done=session", cookie)).text()).toContain("That session has been signed out.");
+
+    const again = await account(cookie, { action: "sign-out-session", sessionId: aId });
+    expect(again.status).toBe(404);
+    expect(await again.text()).toContain("That session has already ended.");
+
+    const others = await account(cookie, { action: "sign-out-others" });
+    expect(others.status).toBe(303);
+    expect(others.headers.get("location")).toBe("/account?done=others");
+    expect([await meStatus(b), await meStatus(c), await meStatus(tokenOf(cookie))]).toEqual([401, 401, 200]);
+    expect(await sessions()).toHaveLength(1);
+
+    const ownId = (await sessions())[0]?.id ?? "";
+    const own = await account(cookie, { action: "sign-out-session", sessionId: ownId });
+    expect(own.status).toBe(303);
+    expect(own.headers.get("location")).toBe("/");
+    expect(setCookies(own).get(SESSION)).toMatch(CLEARED);
+    expect(await meStatus(tokenOf(cookie))).toBe(401);
+  });
+
+  it("recent security activity: the events in plain words", async () => {
+    const { email, cookie } = await signUp();
+    expect((await api("login", { body: { email, password: "wrong password" } })).status).toBe(401);
+    await apiLogin(email);
+    const html = await (await get("/account", cookie)).text();
+    const activity = html.slice(html.indexOf('id="activity-title"'), html.indexOf('id="two-factor-title"'));
+    expect(activity).toContain("<strong>Logged in</strong>");
+    expect(activity).toContain("<strong>Failed log-in attempt (wrong password)</strong>");
+    expect(activity).toContain("<strong>Account created</strong>");
+    expect(activity).not.toContain("login.failed");
+    expect(activity.indexOf("Logged in")).toBeLessThan(activity.indexOf("Account created")); // newest first
+  });
+
+  it("delete: refused without the tick (nothing deleted) and with a wrong password; with both, the account goes and / says so", async () => {
+    const { email, cookie } = await signUp();
+    const unticked = await account(cookie, { action: "delete-account", password: PASSWORD });
+    expect(unticked.status).toBe(422);
+    const untickedHtml = await unticked.text();
+    expect(untickedHtml).toContain(
+      '<a href="#delete-confirm">Tick the box to confirm that you want to delete your account.</a>',
+    );
+    expect(untickedHtml).toContain('id="delete-confirm-error"');
+    expect(untickedHtml).toMatch(/id="delete-confirm"[^>]*aria-invalid="true" aria-describedby="delete-confirm-error"/);
+    await apiLogin(email);
+
+    const wrong = await account(cookie, { action: "delete-account", password: "not my password", confirm: "yes" });
+    expect(wrong.status).toBe(403);
+    const wrongHtml = await wrong.text();
+    expect(wrongHtml).toContain(`<a href="#delete-password">${WRONG}</a>`);
+    expect(wrongHtml).toContain('id="delete-password-error"');
+    await apiLogin(email);
+
+    const done = await account(cookie, { action: "delete-account", password: PASSWORD, confirm: "yes" });
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe("/?deleted=1");
+    expect(setCookies(done).get(SESSION)).toMatch(CLEARED);
+    expect((await api("login", { body: { email, password: PASSWORD } })).status).toBe(401);
+    expect(await (await get("/?deleted=1")).text()).toMatch(/role="status">\s*Your account has been deleted\./);
+    expect(await (await get("/")).text()).not.toContain("Your account has been deleted.");
+  });
+
+  it("two-factor: off with a link to set it up; on with the codes left, turned off only with the right password", async () => {
+    const { email, cookie } = await signUp();
+    const token = tokenOf(cookie);
+    expect(await (await get("/account", cookie)).text()).toContain("Set up two-factor authentication");
+    const { secret } = (await (await api("mfa/totp/setup", { token, body: {} })).json()) as { secret: string };
+    const enabled = await api("mfa/totp/enable", { token, body: { code: totpCodeAt(secret, Date.now()) } });
+    expect(enabled.status).toBe(200);
+
+    const on = await (await get("/account", cookie)).text();
+    expect(on).toContain('<span class="tag tag--done">On</span>');
+    expect(on).toContain("10 recovery codes");
+    expect(on).toMatch(/<input[^>]*id="totp-password"[^>]*name="password"/);
+
+    const wrong = await account(cookie, { action: "totp-disable", password: "not my password" });
+    expect(wrong.status).toBe(403);
+    expect(await wrong.text()).toContain(`<a href="#totp-password">${WRONG}</a>`);
+    expect(((await (await api("mfa", { token })).json()) as { totp: boolean }).totp).toBe(true);
+
+    const off = await account(cookie, { action: "totp-disable", password: PASSWORD });
+    expect(off.status).toBe(303);
+    expect(off.headers.get("location")).toBe("/account?done=totp-off");
+    expect(((await (await api("mfa", { token })).json()) as { totp: boolean }).totp).toBe(false);
+    expect(await (await get("/account?done=totp-off", cookie)).text()).toContain("Two-factor authentication is off.");
+    await apiLogin(email); // a plain password log-in again
+  });
+
+  it("refuses every /account form from another origin (403) and changes nothing", async () => {
+    const { email, cookie } = await signUp();
+    const other = await apiLogin(email);
+    const evil = { origin: "https://evil.example" };
+    for (const fields of [
+      { action: "change-password", currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+      { action: "change-email", newEmail: uniqueEmail("evil"), password: PASSWORD },
+      { action: "sign-out-others" },
+      { action: "totp-disable", password: PASSWORD },
+      { action: "delete-account", password: PASSWORD, confirm: "yes" },
+    ]) {
+      const res = await account(cookie, fields, evil);
+      expect(res.status, fields.action).toBe(403);
+      expect(await res.text(), fields.action).toContain("This form could not be sent");
+      const noOrigin = await account(cookie, fields, { origin: null });
+      expect(noOrigin.status, fields.action).toBe(403);
+    }
+    expect(await meStatus(other)).toBe(200);
+    await apiLogin(email, PASSWORD);
+  });
+});
