@@ -63,7 +63,7 @@ function requestFor(job: HttpJob): autocannon.Request {
           const email = `r${tag}-${n++}@bench.example`;
           return {
             ...req,
-            body: JSON.stringify({ email, password: BENCH_PASSWORD, firstName: "Ada", lastName: "Bench" }),
+            body: JSON.stringify({ email, password: BENCH_PASSWORD, firstName: "Ada", lastName: "Lovelace" }),
           };
         },
       };
@@ -78,7 +78,7 @@ function requestFor(job: HttpJob): autocannon.Request {
           const email = s.emails[n++ % s.emails.length];
           return {
             ...req,
-            body: JSON.stringify({ email, password: BENCH_PASSWORD, firstName: "Ada", lastName: "Bench" }),
+            body: JSON.stringify({ email, password: BENCH_PASSWORD, firstName: "Ada", lastName: "Lovelace" }),
           };
         },
       };

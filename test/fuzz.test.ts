@@ -29,7 +29,7 @@ const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 
 const ERROR_KEYS = new Set(["error", "message", "statusCode", "code", "details"]);
 const KNOWN_CODES = new Set(Object.keys(STATUS_BY_CODE));
-const USER_KEYS = ["createdAt", "email", "firstName", "id", "isAdmin", "lastName", "name", "role"];
+const USER_KEYS = ["createdAt", "email", "emailVerified", "firstName", "id", "isAdmin", "lastName", "name", "role"];
 
 /** Throws, saying what is wrong, unless the response is a success or one of SPEC's errors. */
 function checkResponse(res: request.Response, successStatus: number): void {

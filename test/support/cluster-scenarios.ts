@@ -62,7 +62,7 @@ export const countBy = <T>(items: T[], key: (item: T) => string | number) =>
     return counts;
   }, {});
 
-const registerBody = (email: string) => ({ email, password: CLUSTER_PASSWORD, firstName: "Ada", lastName: "Cluster" });
+const registerBody = (email: string) => ({ email, password: CLUSTER_PASSWORD, firstName: "Ada", lastName: "Lovelace" });
 
 /** `n` registrations of one e-mail at the same moment, from different clients. */
 export async function raceSameEmail(cluster: Cluster, n = 50) {
