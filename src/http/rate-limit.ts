@@ -1,20 +1,20 @@
 import { createHash } from "node:crypto";
-import type { Request, RequestHandler } from "express";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Request, RequestHandler, Response } from "express";
 import {
-  type ClientRateLimitInfo,
-  type IncrementResponse,
+  ipKeyGenerator,
   MemoryStore,
   type Options,
   type RateLimitInfo,
   rateLimit,
   type Store,
 } from "express-rate-limit";
-import { type RedisReply, RedisStore } from "rate-limit-redis";
 import type { AuthRouteLimits } from "../auth/auth.routes.js";
 import { loginBody } from "../auth/auth.schemas.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { RedisConnection } from "../redis.js";
+import { RedisOrMemoryStore } from "./rate-limit-store.js";
 import { validBody } from "./validate.js";
 
 /** A limit's name: the label in metrics and part of its Redis keys. */
@@ -25,12 +25,20 @@ export interface RateLimitPolicy {
   windowMs: number;
 }
 
-/** SPEC §1: register 30 per address per 5 min; login 100 per address and 10 per e-mail per 15 min. */
+/**
+ * Register: 30 requests per address per 5 min. Login (failures only, see createRateLimits):
+ * 100 per address, 10 per (e-mail, address) and, for one e-mail from everywhere, a progressive
+ * delay beyond 100, per 15 min.
+ */
 export const RATE_LIMIT_POLICIES = {
   register: { limit: 30, windowMs: 5 * 60_000 },
   login_address: { limit: 100, windowMs: 15 * 60_000 },
-  login_email: { limit: 10, windowMs: 15 * 60_000 },
+  login_email_address: { limit: 10, windowMs: 15 * 60_000 },
+  login_email: { limit: 100, windowMs: 15 * 60_000 },
 } as const satisfies Record<string, RateLimitPolicy>;
+
+/** Beyond login_email's limit, each failure adds `stepMs` to the next attempt's wait, up to `maxMs`. */
+export const LOGIN_DELAY = { stepMs: 250, maxMs: 3000 } as const;
 
 /** Where the counters live right now. */
 export type CounterStore = "redis" | "memory" | "memory-fallback";
@@ -55,6 +63,17 @@ export type LimiterFactory = (
   key?: Options["keyGenerator"],
 ) => RequestHandler;
 
+/** How a limiter counts and what it does over its limit. */
+interface Behaviour {
+  key?: Options["keyGenerator"] | undefined;
+  /** Keep only answers that are the client's fault (4xx): a success or a server error is uncounted. */
+  failuresOnly?: boolean;
+  /** A success (below 400) clears the counter. */
+  resetOnSuccess?: boolean;
+  /** Over the limit: 429 (default), or wait longer each time and go on. */
+  overLimit?: "refuse" | "delay";
+}
+
 export interface RateLimits {
   /** For createApp's `limits`: the per-address limiters run before the body is read, per e-mail after. */
   limits: AuthRouteLimits;
@@ -64,124 +83,82 @@ export interface RateLimits {
   close(): Promise<void>;
 }
 
-/**
- * Redis when it answers, this instance's memory when it does not.
- *
- * The choice when Redis is unreachable: fail open, but not all the way. Failing closed would turn
- * a Redis outage into a sign-in outage for every application behind Portico; failing fully open
- * would drop brute-force protection exactly while nobody is looking. Counting in memory keeps
- * every limit per instance (N instances allow N times the limit) until Redis is back, and never
- * answers 500. The change is logged once (src/redis.ts) and shown in /readyz and /metrics.
- */
-class RedisOrMemoryStore implements Store {
-  readonly localKeys = false;
-  readonly #memory = new MemoryStore();
-  readonly #redisStore: RedisStore;
-  #options: Options | undefined;
-
-  constructor(
-    readonly prefix: string,
-    private readonly redis: RedisConnection,
-    private readonly onFallback: () => void,
-  ) {
-    this.#redisStore = new RedisStore({
-      prefix,
-      sendCommand: (command: string, ...args: string[]) => redis.client.call(command, ...args) as Promise<RedisReply>,
-    });
-    // The scripts are loaded again whenever Redis comes back: it may have restarted empty, and a
-    // load that failed at start-up would otherwise fail every later increment.
-    redis.onUp(() => this.#loadScripts());
-  }
-
-  init(options: Options): void {
-    this.#options = options;
-    this.#memory.init(options);
-    this.#loadScripts();
-  }
-
-  #loadScripts() {
-    if (!this.#options || !this.redis.isUp()) return;
-    this.#redisStore.init(this.#options).catch((error) => this.redis.reportFailure(error));
-  }
-
-  async #try<T>(redisCall: () => Promise<T>): Promise<T | undefined> {
-    if (!this.redis.isUp()) return undefined;
-    try {
-      return await redisCall();
-    } catch (error) {
-      this.redis.reportFailure(error);
-      return undefined;
-    }
-  }
-
-  async increment(key: string): Promise<IncrementResponse> {
-    const counted = await this.#try(() => this.#redisStore.increment(key));
-    if (counted) return counted;
-    this.onFallback();
-    return this.#memory.increment(key);
-  }
-
-  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    return (await this.#try(() => this.#redisStore.get(key))) ?? this.#memory.get(key);
-  }
-
-  async decrement(key: string): Promise<void> {
-    await this.#try(() => this.#redisStore.decrement(key));
-    await this.#memory.decrement(key);
-  }
-
-  async resetKey(key: string): Promise<void> {
-    await this.#try(() => this.#redisStore.resetKey(key));
-    await this.#memory.resetKey(key);
-  }
-
-  shutdown(): void {
-    this.#memory.shutdown();
-  }
-}
-
 /** Seconds until the window ends: what Retry-After says. */
 function secondsToReset(info: RateLimitInfo | undefined, policy: RateLimitPolicy): number {
   const ms = info?.resetTime ? info.resetTime.getTime() - Date.now() : policy.windowMs;
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
-/** The e-mail a login names, hashed: counters are keyed by it without storing addresses in Redis. */
-function emailKey(_req: Request, res: Parameters<RequestHandler>[1]): string {
-  // A route that re-checks a signed-in caller's password names the address in res.locals.
-  const email = (res.locals.rateLimitEmail as string | undefined) ?? validBody(res, loginBody).email;
-  return createHash("sha256").update(email).digest("base64url");
+const hashed = (text: string) => createHash("sha256").update(text).digest("base64url");
+
+/** The e-mail a login names (a route that re-checks a signed-in caller's password sets res.locals). */
+function loginEmail(res: Response): string {
+  return (res.locals.rateLimitEmail as string | undefined) ?? validBody(res, loginBody).email;
+}
+
+/** Counters are keyed by hashes: no e-mail or address is stored in Redis. */
+const emailKey = (_req: Request, res: Response) => hashed(loginEmail(res));
+const emailAddressKey = (req: Request, res: Response) =>
+  hashed(`${loginEmail(res)}\n${ipKeyGenerator(req.ip ?? "unknown")}`);
+
+/** After the answer: forget a success or a server error, keep a failure (see Behaviour). */
+function settleOnFinish(store: Store, behaviour: Behaviour, req: Request, res: Response, property: string): void {
+  res.once("finish", () => {
+    const info = (req as unknown as Record<string, RateLimitInfo | undefined>)[property];
+    if (!info) return;
+    const status = res.statusCode;
+    const settle =
+      status < 400 && behaviour.resetOnSuccess
+        ? store.resetKey(info.key)
+        : status < 400 || status >= 500
+          ? store.decrement(info.key)
+          : undefined;
+    settle?.catch(() => {});
+  });
 }
 
 /**
  * SPEC §1's rate limits (express-rate-limit). Over a limit, the request goes to the central error
  * handler as RATE_LIMITED, so the 429 has the one error shape and a Retry-After header. The client
  * address is Express's `req.ip`, which TRUST_PROXY decides.
+ *
+ * Sign-in counts failures only, so nobody can lock an account out: the strict limit is keyed on
+ * (e-mail, address), and a success clears it; one e-mail tried from many addresses is slowed down
+ * (LOGIN_DELAY), never refused.
  */
 export function createRateLimits(options: RateLimitOptions): RateLimits {
   const stores: Store[] = [];
   const { redis } = options;
 
-  function limiter(name: LimitName, base: RateLimitPolicy, keyGenerator?: Options["keyGenerator"]): RequestHandler {
+  function limiter(name: LimitName, base: RateLimitPolicy, behaviour: Behaviour = {}): RequestHandler {
     const policy = { ...base, ...options.policies?.[name as keyof typeof RATE_LIMIT_POLICIES] };
     const propertyName = `rateLimit_${name}`;
     const store = redis
       ? new RedisOrMemoryStore(`${options.keyPrefix}rl:${name}:`, redis, () => options.onFallback?.(name))
       : new MemoryStore();
     stores.push(store);
-    return rateLimit({
+    const delaying = behaviour.overLimit === "delay";
+    const limit = rateLimit({
       windowMs: policy.windowMs,
       limit: policy.limit,
       store,
-      standardHeaders: "draft-7",
+      // A delay says nothing: its counter is everybody's, and Retry-After would be wrong.
+      standardHeaders: delaying ? false : "draft-7",
       legacyHeaders: false,
       requestPropertyName: propertyName,
-      ...(keyGenerator && { keyGenerator }),
+      ...(behaviour.key && { keyGenerator: behaviour.key }),
       // The store already falls back to memory; should even that fail, serve rather than 500.
       passOnStoreError: true,
-      handler(req, _res, next) {
-        options.onLimited?.(name);
+      async handler(req, _res, next) {
         const info = (req as unknown as Record<string, RateLimitInfo | undefined>)[propertyName];
+        if (delaying) {
+          const over = (info?.used ?? policy.limit) - policy.limit;
+          await sleep(Math.min(LOGIN_DELAY.maxMs, over * LOGIN_DELAY.stepMs));
+          // A client that hung up meanwhile gets no password check.
+          if (!req.socket.destroyed) next();
+          return;
+        }
+        options.onLimited?.(name);
         next(new AppError("RATE_LIMITED", { retryAfterSeconds: secondsToReset(info, policy) }));
       },
       logger: {
@@ -189,15 +166,33 @@ export function createRateLimits(options: RateLimitOptions): RateLimits {
         error: (error, message) => options.logger.error({ err: error }, message ?? "rate limiter"),
       },
     });
+    if (!behaviour.failuresOnly) return limit;
+    return (req, res, next) => {
+      settleOnFinish(store, behaviour, req, res, propertyName);
+      return limit(req, res, next);
+    };
   }
 
+  const failures = { failuresOnly: true } as const;
   return {
     limits: {
       register: [limiter("register", RATE_LIMIT_POLICIES.register)],
-      login: [limiter("login_address", RATE_LIMIT_POLICIES.login_address)],
-      loginByEmail: [limiter("login_email", RATE_LIMIT_POLICIES.login_email, emailKey)],
+      login: [limiter("login_address", RATE_LIMIT_POLICIES.login_address, failures)],
+      loginByEmail: [
+        limiter("login_email_address", RATE_LIMIT_POLICIES.login_email_address, {
+          ...failures,
+          key: emailAddressKey,
+          resetOnSuccess: true,
+        }),
+        limiter("login_email", RATE_LIMIT_POLICIES.login_email, {
+          ...failures,
+          key: emailKey,
+          resetOnSuccess: true,
+          overLimit: "delay",
+        }),
+      ],
     },
-    limiter,
+    limiter: (name, policy, key) => limiter(name, policy, { key }),
     store: () => (!redis ? "memory" : redis.isUp() ? "redis" : "memory-fallback"),
     async close() {
       for (const store of stores) await store.shutdown?.();
