@@ -1,11 +1,12 @@
 import { z } from "zod";
-import type { ErrorCode } from "../errors.js";
 import { securityEventSchema } from "../events/events.js";
 import {
   BEARER,
-  BODY_CODES,
+  BEARER_CODES,
   errorResponses,
+  FIELD_CODES,
   json,
+  NO_CONTENT,
   ref,
   requestSchema,
   SERVER_CODES,
@@ -15,10 +16,6 @@ import { changeEmailBody, changePasswordBody, deleteAccountBody } from "./accoun
 
 export const eventListSchema = z.object({ events: z.array(securityEventSchema) }).strict();
 
-const FIELD_CODES: ErrorCode[] = [...BODY_CODES, "MISSING_FIELDS", "INVALID_TYPE"];
-const BEARER_CODES: ErrorCode[] = ["UNAUTHORIZED", ...SERVER_CODES];
-const noContent = { description: "Done (no body)" };
-
 export const accountPaths = {
   "/api/v1/auth/password/change": {
     post: {
@@ -27,7 +24,7 @@ export const accountPaths = {
       ...BEARER,
       requestBody: { required: true, ...json(ref("ChangePasswordBody")) },
       responses: {
-        "204": noContent,
+        "204": NO_CONTENT,
         ...errorResponses([
           ...FIELD_CODES,
           "WEAK_PASSWORD",
@@ -88,7 +85,7 @@ export const deleteMeOperation = {
   ...BEARER,
   requestBody: { required: true, ...json(ref("DeleteAccountBody")) },
   responses: {
-    "204": noContent,
+    "204": NO_CONTENT,
     ...errorResponses([...FIELD_CODES, "WRONG_PASSWORD", "OVERLOADED", ...BEARER_CODES]),
   },
 };

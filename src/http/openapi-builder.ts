@@ -15,6 +15,11 @@ export type JsonSchema = Record<string, unknown>;
 export const ALL_CODES = Object.keys(MESSAGES) as ErrorCode[];
 export const BODY_CODES: ErrorCode[] = ["MALFORMED_JSON", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"];
 export const SERVER_CODES: ErrorCode[] = ["SERVICE_UNAVAILABLE", "INTERNAL_ERROR"];
+/** What any JSON body with fields can answer before the rules look at it. */
+export const FIELD_CODES: ErrorCode[] = [...BODY_CODES, "MISSING_FIELDS", "INVALID_TYPE"];
+/** What any Bearer endpoint can answer. */
+export const BEARER_CODES: ErrorCode[] = ["UNAUTHORIZED", ...SERVER_CODES];
+export const NO_CONTENT = { description: "Done (no body)" };
 
 const fieldErrorSchema = z.object({ field: z.string(), code: z.enum(VALIDATION_CODES), message: z.string() });
 export const errorBodySchema = z.object({

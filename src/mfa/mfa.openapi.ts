@@ -1,8 +1,8 @@
-import type { ErrorCode } from "../errors.js";
 import {
   BEARER,
-  BODY_CODES,
+  BEARER_CODES,
   errorResponses,
+  FIELD_CODES,
   json,
   ref,
   requestSchema,
@@ -18,9 +18,6 @@ import {
   totpSetupSchema,
   verifyMfaBody,
 } from "./mfa.schemas.js";
-
-const FIELD_CODES: ErrorCode[] = [...BODY_CODES, "MISSING_FIELDS", "INVALID_TYPE"];
-const BEARER_CODES: ErrorCode[] = ["UNAUTHORIZED", ...SERVER_CODES];
 
 export const mfaPaths = {
   "/api/v1/auth/mfa": {

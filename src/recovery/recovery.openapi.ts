@@ -1,13 +1,21 @@
 import { z } from "zod";
 import type { ErrorCode } from "../errors.js";
 import { VALIDATION_CODES } from "../errors.js";
-import { BEARER, BODY_CODES, errorResponses, json, ref, requestSchema, SERVER_CODES } from "../http/openapi-builder.js";
+import {
+  BEARER,
+  BODY_CODES,
+  errorResponses,
+  json,
+  NO_CONTENT,
+  ref,
+  requestSchema,
+  SERVER_CODES,
+} from "../http/openapi-builder.js";
 import { forgotPasswordBody, resetPasswordBody, tokenBody } from "./recovery.schemas.js";
 
 export const messageSchema = z.object({ message: z.string() }).strict();
 
 const TOKEN_CODES: ErrorCode[] = [...BODY_CODES, "MISSING_FIELDS", "INVALID_TYPE", "INVALID_TOKEN", ...SERVER_CODES];
-const noContent = { description: "Done (no body)" };
 
 export const recoveryPaths = {
   "/api/v1/auth/email/verify": {
@@ -57,7 +65,7 @@ export const recoveryPaths = {
       summary: "Set a new password from a reset link: every session ends, other links are void; no sign-in",
       requestBody: { required: true, ...json(ref("ResetPasswordBody")) },
       responses: {
-        "204": noContent,
+        "204": NO_CONTENT,
         ...errorResponses([...TOKEN_CODES, ...VALIDATION_CODES.filter((c) => c !== "INVALID_EMAIL"), "OVERLOADED"]),
       },
     },

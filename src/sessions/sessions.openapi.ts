@@ -1,13 +1,9 @@
 import { z } from "zod";
-import type { ErrorCode } from "../errors.js";
-import { BEARER, errorResponses, json, ref, SERVER_CODES, toJsonSchema } from "../http/openapi-builder.js";
+import { BEARER, BEARER_CODES, errorResponses, json, NO_CONTENT, ref, toJsonSchema } from "../http/openapi-builder.js";
 import { sessionSchema } from "./session.js";
 
 export const sessionListSchema = z.object({ sessions: z.array(sessionSchema) }).strict();
 export const revokedCountSchema = z.object({ revoked: z.number().int().min(0) }).strict();
-
-const BEARER_CODES: ErrorCode[] = ["UNAUTHORIZED", ...SERVER_CODES];
-const noContent = { description: "Done (no body)" };
 
 export const sessionPaths = {
   "/api/v1/auth/logout": {
@@ -15,7 +11,7 @@ export const sessionPaths = {
       operationId: "logout",
       summary: "End the caller's session (the token stops working everywhere at once)",
       ...BEARER,
-      responses: { "204": noContent, ...errorResponses(BEARER_CODES) },
+      responses: { "204": NO_CONTENT, ...errorResponses(BEARER_CODES) },
     },
   },
   "/api/v1/auth/sessions": {
@@ -36,7 +32,7 @@ export const sessionPaths = {
       ...BEARER,
       parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }],
       responses: {
-        "204": noContent,
+        "204": NO_CONTENT,
         ...errorResponses([...BEARER_CODES, "NOT_FOUND"]),
       },
     },
