@@ -41,6 +41,10 @@ function text(field: string) {
   });
 }
 
+/** A JSON-object body with a name in the OpenAPI document; anything else is one 422. */
+export const bodySchema = <T extends z.core.$ZodLooseShape>(shape: T, id: string) =>
+  z.object(shape, { error: "Request body must be a JSON object" }).meta({ id });
+
 /** A required string field: blank counts as missing (MISSING_FIELDS), another type is INVALID_TYPE. */
 export const stringField = (field: string) => z.preprocess(blankAsAbsent, text(field));
 
