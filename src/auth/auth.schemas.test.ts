@@ -66,8 +66,26 @@ describe("register body: names", () => {
     expect(codeOf({ email: valid.email, password: valid.password, name })).toBe("OK");
   });
 
-  it("refuses a period in firstName (periods are for full names only)", () => {
-    expect(codeOf({ ...valid, firstName: "Dr." })).toBe("INVALID_NAME");
+  it.each([["St. John"], ["Smith Jr."], ["St.John"], ["Jr."]])(
+    "accepts the last name %s (periods in every name field)",
+    (lastName) => {
+      expect(codeOf({ ...valid, lastName })).toBe("OK");
+    },
+  );
+
+  it("accepts a period in firstName and keeps it as given", () => {
+    const parsed = registerBody.parse({ ...valid, firstName: "J. R. R.", lastName: "St. John" });
+    expect(parsed).toMatchObject({ firstName: "J. R. R.", lastName: "St. John" });
+  });
+
+  it.each([
+    ["a period alone", "."],
+    ["periods and spaces", ". ."],
+    ["periods, hyphens and apostrophes", ".-'"],
+  ])("refuses %s in a name field as INVALID_NAME (a name needs a letter)", (_label, name) => {
+    expect(codeOf({ ...valid, lastName: name })).toBe("INVALID_NAME");
+    expect(codeOf({ ...valid, firstName: name })).toBe("INVALID_NAME");
+    expect(codeOf({ email: valid.email, password: valid.password, name })).toBe("INVALID_NAME");
   });
 
   it("refuses a full name over 255 characters and a name part over 100 as NAME_TOO_LONG", () => {

@@ -20,9 +20,12 @@ export const NAME_PART_MAX = 100;
 /** WHATWG's valid e-mail address (what `<input type=email>` accepts), with at least one dot in the domain. */
 const EMAIL_PATTERN =
   /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
-/** Letters of any script, combining marks, spaces, hyphens and apostrophes; periods in full names. */
-const NAME_PART_PATTERN = /^[\p{L}\p{M}' ’-]+$/u;
-const FULL_NAME_PATTERN = /^[\p{L}\p{M}' ’.-]+$/u;
+/**
+ * Letters of any script, combining marks, spaces, hyphens, apostrophes and periods, in every name
+ * field (SPEC §1: "Dr. Ada Lovelace", and the last names "St. John" and "Smith Jr."). That a name
+ * shows a letter is name-rules.ts's check: "." or "-'" alone is refused there.
+ */
+const NAME_PATTERN = /^[\p{L}\p{M}' ’.-]+$/u;
 const CONTROL = /\p{Cc}/u;
 
 const codePoints = (s: string) => [...s].length;
@@ -86,7 +89,7 @@ export const newPasswordField = (field: string) =>
       }),
   );
 
-function personName(field: string, pattern: RegExp, max: number) {
+function personName(field: string, max: number) {
   return z.preprocess(
     blankAsAbsent,
     text(field)
@@ -95,7 +98,7 @@ function personName(field: string, pattern: RegExp, max: number) {
       })
       .overwrite((s) => s.normalize("NFC").trim().replace(/\s+/gu, " "))
       .superRefine((value, ctx) => {
-        if (!pattern.test(value) || !isAcceptableName(value)) problem(ctx, "INVALID_NAME");
+        if (!NAME_PATTERN.test(value) || !isAcceptableName(value)) problem(ctx, "INVALID_NAME");
         else if (codePoints(value) > max) problem(ctx, "NAME_TOO_LONG");
       })
       .meta({ minLength: 1, maxLength: max })
@@ -103,7 +106,7 @@ function personName(field: string, pattern: RegExp, max: number) {
   );
 }
 
-const namePart = (field: string) => personName(field, NAME_PART_PATTERN, NAME_PART_MAX);
+const namePart = (field: string) => personName(field, NAME_PART_MAX);
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -151,7 +154,7 @@ export const registerBody = z
         {
           email: emailField("email"),
           password: newPasswordField("password"),
-          name: personName("name", FULL_NAME_PATTERN, NAME_MAX).describe(
+          name: personName("name", NAME_MAX).describe(
             "Full name. Give `name`, or both `firstName` and `lastName`, or all three.",
           ),
           firstName: namePart("firstName"),

@@ -1,8 +1,10 @@
 import { BLANK_CHARACTERS } from "./password-rules.js";
 
 /**
- * Names beyond their character classes (SPEC §1): a name must show a letter, and may not stack
- * combining marks ("Zalgo" text that spills over the lines around it in every page and mail).
+ * Names beyond their character classes (SPEC §1): a name must show a letter (punctuation alone,
+ * "." or "-'", is no name, although periods, hyphens and apostrophes are allowed in every name
+ * field), and may not stack combining marks ("Zalgo" text that spills over the lines around it in
+ * every page and mail).
  */
 
 /** Three allows every script's real names (Vietnamese, Thai, Devanagari); more is decoration. */
