@@ -10,10 +10,8 @@ export interface AppParts {
   securityHeaders: RequestHandler;
   /** Only when CORS_ORIGINS lists origins. */
   cors?: RequestHandler | undefined;
-  /** /healthz, /readyz. */
+  /** /healthz, /readyz (ready or not: the details are on the metrics listener, src/health/ops-app.ts). */
   health: Router;
-  /** /metrics. */
-  metrics: Router;
   /** /api/v1/openapi.json, /api/v1/docs. */
   apiDocs: Router;
   /** The feature routers mounted under /api/v1/auth, in order (register, login, me; sessions; …). */
@@ -41,7 +39,6 @@ export function createApp(parts: AppParts): express.Express {
   if (parts.cors) app.use(parts.cors);
 
   app.use(parts.health);
-  app.use(parts.metrics);
   app.use(parts.apiDocs);
 
   app.use("/api", noStore);

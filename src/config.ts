@@ -33,6 +33,9 @@ const envSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: int(0, 65_535).default(3000),
     HOST: z.string().min(1).optional(),
+    // The operators' listener (/metrics, /readyz with details): "off", or a port (0: a free one).
+    METRICS_PORT: z.union([z.literal("off"), int(0, 65_535)]).optional(),
+    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
     DATABASE_URL: z.preprocess(
       emptyAsUndefined,
       z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),
@@ -132,6 +135,8 @@ export interface Config {
   port: number;
   /** Default: every interface in production, loopback otherwise. */
   host: string;
+  /** /metrics and detailed /readyz: 9464 in production, a free port otherwise; undefined: off. */
+  metrics: { port: number; host: string } | undefined;
   databaseUrl: string | undefined;
   dataDir: string;
   /** undefined until resolved: in development a secret is generated once and kept in DATA_DIR. */
@@ -212,6 +217,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST ?? (e.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1"),
+    metrics:
+      e.METRICS_PORT === "off"
+        ? undefined
+        : { port: e.METRICS_PORT ?? (e.NODE_ENV === "production" ? 9464 : 0), host: e.METRICS_HOST },
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     jwtSecret: e.JWT_SECRET,

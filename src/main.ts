@@ -19,7 +19,12 @@ async function main() {
   const started = performance.now();
   const portico = await startPortico(config, logger);
   logger.info(
-    { url: portico.url, database: portico.database.kind, startupMs: Math.round(performance.now() - started) },
+    {
+      url: portico.url,
+      metricsUrl: portico.metricsUrl,
+      database: portico.database.kind,
+      startupMs: Math.round(performance.now() - started),
+    },
     "portico listening",
   );
 

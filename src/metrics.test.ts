@@ -42,7 +42,7 @@ describe("/metrics", () => {
       ).status,
     ).toBe(401);
     for (let i = 0; i < 25; i++) await request(app).get(`/api/v1/no-such-thing-${i}?q=${i}`);
-    const res = await request(app).get("/metrics");
+    const res = await request(portico.opsApp).get("/metrics");
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
     text = res.text;
@@ -123,7 +123,7 @@ describe("/metrics", () => {
       expect(page.status).toBe(200);
       const asset = /href="(\/_astro\/[^"]+\.css)"/.exec(page.text)?.[1];
       if (asset) expect((await request(app).get(asset)).status).toBe(200);
-      const scraped = (await request(app).get("/metrics")).text;
+      const scraped = (await request(portico.opsApp).get("/metrics")).text;
       expect(sample(scraped, duration("GET", "/login", 200))).toBe(1);
       if (asset) {
         expect(sample(scraped, duration("GET", "/_astro/*", 200))).toBe(1);

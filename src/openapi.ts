@@ -39,7 +39,7 @@ const healthPaths = {
   "/readyz": {
     get: {
       operationId: "readiness",
-      summary: "The database answers (details in `checks`)",
+      summary: "The database answers: ready (200) or not (503); the details are on the metrics listener",
       responses: {
         "200": { description: "Ready", ...json({ type: "object" }) },
         ...errorResponses(["SERVICE_UNAVAILABLE"]),

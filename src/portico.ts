@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { type Database, migrateToLatest, openDatabase } from "./db/index.js";
 import { buildFeatures } from "./features.js";
 import { createHealthRouter } from "./health/health.routes.js";
+import { createOpsApp } from "./health/ops-app.js";
 import { createApiDocsRouter } from "./http/api-docs.js";
 import { createRateLimits } from "./http/rate-limit.js";
 import { corsForApi, securityHeaders } from "./http/security.js";
@@ -27,6 +28,8 @@ import { loadWebHandler, webOptions } from "./web/mount.js";
 
 export interface Portico {
   app: express.Express;
+  /** /metrics and /readyz with details: served on METRICS_HOST:METRICS_PORT, never on the public port. */
+  opsApp: express.Express;
   database: Database;
   passwords: PasswordHasher;
   /** The outbox worker of this instance (started by createPortico). */
@@ -81,23 +84,27 @@ export async function assemblePortico(
     ...(redis && { redisUp: redis.isUp }),
   });
 
+  const healthOptions = {
+    database,
+    timeoutMs: config.dbTimeoutMs,
+    // Details only: a Redis outage degrades the limits (see src/http/rate-limit.ts) but does not
+    // make the instance unready, or a load balancer would take every instance out at once.
+    extraChecks: async () => ({
+      rateLimit: rateLimits?.store() ?? "off",
+      ...(redis && { redis: redis.isUp() ? "up" : "down" }),
+    }),
+  };
+  const opsApp = createOpsApp({
+    health: createHealthRouter({ ...healthOptions, details: true }),
+    metrics: metrics.routes,
+  });
   const app = createApp({
     trustProxy: config.trustProxy,
     requestLogger: requestLogger(logger),
     httpMetrics: metrics.httpMetrics,
     securityHeaders: securityHeaders({ production: config.env === "production" }),
     cors: corsForApi(config.corsOrigins),
-    health: createHealthRouter({
-      database,
-      timeoutMs: config.dbTimeoutMs,
-      // Details only: a Redis outage degrades the limits (see src/http/rate-limit.ts) but does not
-      // make the instance unready, or a load balancer would take every instance out at once.
-      extraChecks: async () => ({
-        rateLimit: rateLimits?.store() ?? "off",
-        ...(redis && { redis: redis.isUp() ? "up" : "down" }),
-      }),
-    }),
-    metrics: metrics.routes,
+    health: createHealthRouter(healthOptions),
     apiDocs: createApiDocsRouter(buildOpenApiDocument()),
     authApi: routers,
     devMailbox: config.env === "development" && !config.smtpUrl ? createDevMailboxRouter(database) : undefined,
@@ -109,7 +116,7 @@ export async function assemblePortico(
     await rateLimits?.close();
     await redis?.close();
   };
-  return { app, database, passwords, mail, stop };
+  return { app, opsApp, database, passwords, mail, stop };
 }
 
 /**
@@ -145,23 +152,42 @@ export async function createPortico(config: Config, logger: Logger, database?: D
 export interface RunningPortico extends Portico {
   server: Server;
   url: string;
+  /** The metrics listener (opsApp); undefined with METRICS_PORT=off. */
+  metricsServer: Server | undefined;
+  metricsUrl: string | undefined;
   /** Stops accepting, lets requests in flight finish (bounded), then closes the database. */
   shutdown(): Promise<void>;
 }
 
-/** Starts the service and listens on config.host:config.port. */
-export async function startPortico(config: Config, logger: Logger): Promise<RunningPortico> {
-  const portico = await createPortico(config, logger);
-  const server = createHttpServer(portico.app, config.http).listen(config.port, config.host);
+/** Listens and resolves with the URL once listening; rejects on an error such as EADDRINUSE. */
+async function listen(server: Server, port: number, host: string): Promise<string> {
+  server.listen(port, host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
-  }).catch(async (error) => {
+  });
+  const { address, port: bound } = server.address() as AddressInfo;
+  return `http://${address.includes(":") ? `[${address}]` : address}:${bound}`;
+}
+
+/** Starts the service: the public app on config.host:config.port, opsApp on config.metrics. */
+export async function startPortico(config: Config, logger: Logger): Promise<RunningPortico> {
+  const portico = await createPortico(config, logger);
+  const server = createHttpServer(portico.app, config.http);
+  const metricsServer = config.metrics && createHttpServer(portico.opsApp, config.http);
+  let url: string;
+  let metricsUrl: string | undefined;
+  try {
+    url = await listen(server, config.port, config.host);
+    if (metricsServer && config.metrics) {
+      metricsUrl = await listen(metricsServer, config.metrics.port, config.metrics.host);
+      logger.info({ url: metricsUrl }, "metrics listening");
+    }
+  } catch (error) {
+    server.close();
     await portico.close();
     throw error;
-  });
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(":") ? `[${address}]` : address;
+  }
   let stopping: Promise<void> | undefined;
 
   async function shutdown() {
@@ -174,10 +200,12 @@ export async function startPortico(config: Config, logger: Logger): Promise<Runn
       }, config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       await portico.close();
     })();
     return stopping;
   }
 
-  return { ...portico, server, url: `http://${host}:${port}`, shutdown };
+  return { ...portico, server, url, metricsServer: metricsServer || undefined, metricsUrl, shutdown };
 }

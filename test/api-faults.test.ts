@@ -38,7 +38,7 @@ describe("API under faults", () => {
     const database = openPostgres({ url: "postgres://postgres@127.0.0.1:1/none", poolMax: 2, timeoutMs: 1000 });
     opened.push(database);
     // The whole app, unmigrated (nothing could migrate it), on a database nobody can reach.
-    const { app, stop } = await assemblePortico(
+    const { app, opsApp, stop } = await assemblePortico(
       testConfig({ TRUST_PROXY: "false", DB_TIMEOUT_MS: "1000" }),
       silentLogger(),
       database,
@@ -50,7 +50,7 @@ describe("API under faults", () => {
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ code: "SERVICE_UNAVAILABLE", message: "Service temporarily unavailable" });
     expect(res.headers["retry-after"]).toBeDefined();
-    const ready = await request(app).get("/readyz");
+    const ready = await request(opsApp).get("/readyz");
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ code: "SERVICE_UNAVAILABLE", checks: { database: "down" } });
   });

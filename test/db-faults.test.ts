@@ -92,7 +92,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
         const { value, ms } = await timed(call);
         await expectUnavailable(value, ms);
       }
-      const ready = await request(portico.app).get("/readyz");
+      const ready = await request(portico.opsApp).get("/readyz");
       expect(ready.status).toBe(503);
       expect(ready.body).toMatchObject({ code: "SERVICE_UNAVAILABLE", checks: { database: "down" } });
 

@@ -1,12 +1,13 @@
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { newUserBody, tempDir } from "./helpers.js";
-import { killStartedServers, startServer } from "./support/server-process.js";
+import { killStartedServers, type ServerProcess, startServer } from "./support/server-process.js";
 
 afterEach(killStartedServers);
 
-/** Polls /metrics until a bcrypt job runs: then the request is in flight for sure. Bounded. */
-async function untilHashing(url: string): Promise<void> {
+/** Polls /metrics (on the metrics listener) until a bcrypt job runs: then the request is in flight for sure. Bounded. */
+async function untilHashing(server: ServerProcess): Promise<void> {
+  const url = server.lines.find((line) => line.msg === "portico listening")?.metricsUrl as string;
   for (let attempt = 0; attempt < 200; attempt++) {
     const text = await (await fetch(`${url}/metrics`)).text();
     if (/^portico_bcrypt_active_jobs [1-9]/m.test(text)) return;
@@ -43,7 +44,7 @@ describe("graceful shutdown of the real process", () => {
     const first = await startServer({ DATA_DIR: dataDir, BCRYPT_COST: "14", HASH_CONCURRENCY: "1" });
     const user = newUserBody();
     const inFlight = register(first.url, user);
-    await untilHashing(first.url);
+    await untilHashing(first);
 
     first.child.kill("SIGTERM");
     const { code, signal } = await first.exited;
@@ -85,7 +86,7 @@ describe("graceful shutdown of the real process", () => {
       (res) => res.status,
       () => "connection closed",
     );
-    await untilHashing(server.url);
+    await untilHashing(server);
     server.child.kill("SIGTERM");
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(await inFlight).toBe("connection closed");

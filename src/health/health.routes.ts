@@ -15,12 +15,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * /healthz: the process answers. /readyz: the database answers within the timeout (503 otherwise,
- * so a load balancer stops sending traffic here until it does).
+ * so a load balancer stops sending traffic here until it does). Only with `details` (the metrics
+ * listener) does /readyz say what it checked: the public one says ready or not, nothing more.
  */
 export function createHealthRouter(options: {
   database: Database;
   timeoutMs: number;
   extraChecks?: ReadinessCheck;
+  details?: boolean;
 }): Router {
   const router = Router();
   router.get("/healthz", (_req, res) => {
@@ -28,15 +30,14 @@ export function createHealthRouter(options: {
   });
   router.get("/readyz", async (req, res) => {
     res.set("Cache-Control", "no-store");
-    const extra = (await options.extraChecks?.()) ?? {};
+    const extra = options.details ? ((await options.extraChecks?.()) ?? {}) : undefined;
+    const checks = (database: string) => (extra ? { checks: { database, ...extra } } : {});
     try {
       await withTimeout(options.database.ping(), options.timeoutMs);
-      res.json({ status: "ready", checks: { database: "up", ...extra } });
+      res.json({ status: "ready", ...checks("up") });
     } catch (error) {
       req.log?.warn({ err: error }, "readiness check failed");
-      sendError(res, new AppError("SERVICE_UNAVAILABLE"), {
-        checks: { database: "down", ...extra },
-      });
+      sendError(res, new AppError("SERVICE_UNAVAILABLE"), checks("down"));
     }
   });
   return router;

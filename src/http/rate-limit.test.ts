@@ -114,17 +114,17 @@ describe("rate limits (memory store)", () => {
   });
 
   it("counts nothing with RATE_LIMIT=off", async () => {
-    const { app } = await portico({ RATE_LIMIT: "off" });
+    const { app, opsApp } = await portico({ RATE_LIMIT: "off" });
     const responses = await send(register.limit + 5, () => request(app).post(REGISTER).send({}));
     expect(responses.every((r) => r.status === 422)).toBe(true);
-    const ready = await request(app).get("/readyz");
+    const ready = await request(opsApp).get("/readyz");
     expect(ready.body.checks).toMatchObject({ rateLimit: "off" });
   });
 
   it("counts refusals in /metrics", async () => {
-    const { app } = await portico();
+    const { app, opsApp } = await portico();
     await send(register.limit + 2, () => request(app).post(REGISTER).set("X-Forwarded-For", "198.51.100.9").send({}));
-    const metrics = await request(app).get("/metrics");
+    const metrics = await request(opsApp).get("/metrics");
     expect(metrics.text).toMatch(/^portico_rate_limited_total\{limit="register"\} 2$/m);
     expect(metrics.text).toMatch(/^portico_registrations_total\{outcome="rate_limited"\} 2$/m);
     expect(metrics.text).toMatch(/^portico_rate_limit_store\{store="memory"\} 1$/m);
@@ -174,7 +174,7 @@ describe.skipIf(!TEST_REDIS_URL)(`rate limits in Redis${TEST_REDIS_URL ? "" : ` 
     const a = await portico(env);
     const b = await portico(env);
     await eventually("both instances use Redis", async () => {
-      const ready = await Promise.all([a, b].map((p) => request(p.app).get("/readyz")));
+      const ready = await Promise.all([a, b].map((p) => request(p.opsApp).get("/readyz")));
       return ready.every((r) => r.body.checks?.rateLimit === "redis");
     });
     const half = register.limit / 2;
@@ -192,7 +192,7 @@ describe.skipIf(!TEST_REDIS_URL)(`rate limits in Redis${TEST_REDIS_URL ? "" : ` 
     const a = await portico(env);
     const b = await portico(env);
     await eventually("both instances use Redis", async () => {
-      const ready = await Promise.all([a, b].map((p) => request(p.app).get("/readyz")));
+      const ready = await Promise.all([a, b].map((p) => request(p.opsApp).get("/readyz")));
       return ready.every((r) => r.body.checks?.rateLimit === "redis");
     });
     const body = newUserBody();
@@ -214,10 +214,13 @@ describe.skipIf(!TEST_REDIS_URL)(`rate limits in Redis${TEST_REDIS_URL ? "" : ` 
   it("keeps limiting in memory, never 500, while Redis is unreachable: logged once, shown in /readyz and /metrics", async () => {
     const proxy = await redisProxy();
     const logs = captureLogs("info");
-    const { app } = await portico({ REDIS_URL: proxy.rewrite(redisUrl), REDIS_PREFIX: uniquePrefix() }, logs.logger);
+    const { app, opsApp } = await portico(
+      { REDIS_URL: proxy.rewrite(redisUrl), REDIS_PREFIX: uniquePrefix() },
+      logs.logger,
+    );
     await eventually(
       "Redis in use",
-      async () => (await request(app).get("/readyz")).body.checks?.rateLimit === "redis",
+      async () => (await request(opsApp).get("/readyz")).body.checks?.rateLimit === "redis",
     );
 
     await proxy.cut();
@@ -231,10 +234,10 @@ describe.skipIf(!TEST_REDIS_URL)(`rate limits in Redis${TEST_REDIS_URL ? "" : ` 
       login_email_address.windowMs / 1000,
     );
 
-    const ready = await request(app).get("/readyz");
+    const ready = await request(opsApp).get("/readyz");
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual({ database: "up", redis: "down", rateLimit: "memory-fallback" });
-    const metrics = (await request(app).get("/metrics")).text;
+    const metrics = (await request(opsApp).get("/metrics")).text;
     expect(metrics).toMatch(/^portico_redis_up 0$/m);
     expect(metrics).toMatch(/^portico_rate_limit_store\{store="memory-fallback"\} 1$/m);
     expect(metrics).toMatch(/^portico_rate_limit_fallback_total\{limit="login_email_address"\} [1-9]\d*$/m);
@@ -242,23 +245,23 @@ describe.skipIf(!TEST_REDIS_URL)(`rate limits in Redis${TEST_REDIS_URL ? "" : ` 
     expect(warnings).toHaveLength(1);
 
     await proxy.restore();
-    await eventually("back on Redis", async () => (await request(app).get("/readyz")).body.checks?.redis === "up");
+    await eventually("back on Redis", async () => (await request(opsApp).get("/readyz")).body.checks?.redis === "up");
     expect(logs.records().filter((r) => String(r.msg).startsWith("redis reachable again"))).toHaveLength(1);
-    expect((await request(app).get("/metrics")).text).toMatch(/^portico_redis_up 1$/m);
+    expect((await request(opsApp).get("/metrics")).text).toMatch(/^portico_redis_up 1$/m);
   });
 
   it("answers without waiting when Redis stops answering without closing (a partition)", async () => {
     const proxy = await redisProxy();
-    const { app } = await portico({ REDIS_URL: proxy.rewrite(redisUrl), REDIS_PREFIX: uniquePrefix() });
+    const { app, opsApp } = await portico({ REDIS_URL: proxy.rewrite(redisUrl), REDIS_PREFIX: uniquePrefix() });
     await eventually(
       "Redis in use",
-      async () => (await request(app).get("/readyz")).body.checks?.rateLimit === "redis",
+      async () => (await request(opsApp).get("/readyz")).body.checks?.rateLimit === "redis",
     );
     proxy.blackhole();
     const responses = await send(5, () => request(app).post(REGISTER).send({}));
     // The first waits for the command timeout (1 s); the rest go straight to memory.
     expect(responses.map((r) => r.status)).toEqual(Array(5).fill(422));
-    expect((await request(app).get("/readyz")).body.checks).toMatchObject({
+    expect((await request(opsApp).get("/readyz")).body.checks).toMatchObject({
       redis: "down",
       rateLimit: "memory-fallback",
     });
@@ -269,14 +272,14 @@ describe.skipIf(!TEST_REDIS_URL)(`rate limits in Redis${TEST_REDIS_URL ? "" : ` 
     const proxy = await redisProxy();
     await proxy.cut();
     const prefix = uniquePrefix();
-    const { app } = await portico({ REDIS_URL: proxy.rewrite(redisUrl), REDIS_PREFIX: prefix });
+    const { app, opsApp } = await portico({ REDIS_URL: proxy.rewrite(redisUrl), REDIS_PREFIX: prefix });
     expect((await request(app).post(REGISTER).send({})).status).toBe(422);
-    expect((await request(app).get("/readyz")).body.checks).toMatchObject({ rateLimit: "memory-fallback" });
+    expect((await request(opsApp).get("/readyz")).body.checks).toMatchObject({ rateLimit: "memory-fallback" });
 
     await proxy.restore();
     await eventually(
       "Redis in use",
-      async () => (await request(app).get("/readyz")).body.checks?.rateLimit === "redis",
+      async () => (await request(opsApp).get("/readyz")).body.checks?.rateLimit === "redis",
     );
     await eventually("a counter in Redis", async () => {
       expect((await request(app).post(REGISTER).send({})).status).toBe(422);
