@@ -1,3 +1,5 @@
+import { passkeyCalls } from "./passkeys-api";
+
 /**
  * All HTTP between the web client and the API, in one place (seed 000: "the client server makes
  * an API call to the register endpoint"). The base URL is configurable, so the pages and the API
@@ -226,6 +228,7 @@ export function createApiClient(options: ApiClientOptions) {
     /** POST /api/v1/auth/mfa/totp/disable → 204. */
     disableTotp: (token: string, password: string): Promise<ApiResult<void>> =>
       call("POST", "api/v1/auth/mfa/totp/disable", { token, body: { password } }),
+    ...passkeyCalls(call),
   };
 }
 

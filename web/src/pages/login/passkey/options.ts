@@ -1,0 +1,9 @@
+import type { APIRoute } from "astro";
+import { apiClientFor } from "../../../lib/api-client";
+import { failure, json } from "../../../lib/passkey-endpoint";
+
+/** POST /login/passkey/options: options for a usernameless sign-in, and their challenge's id (JSON). */
+export const POST: APIRoute = async ({ cookies, locals }) => {
+  const result = await apiClientFor(locals).passkeySignInOptions();
+  return result.ok ? json(200, result.value) : failure(result.error, cookies, locals.secureCookies);
+};
