@@ -3,6 +3,7 @@ import { createAccountRouter } from "./account/account.routes.js";
 import { createAccountService } from "./account/account.service.js";
 import { createAuthRouter } from "./auth/auth.routes.js";
 import { createAuthService } from "./auth/auth.service.js";
+import { logAuthFailures } from "./auth/auth-failure-log.js";
 import { resolveJwtSecret } from "./auth/jwt-secret.js";
 import { createTokenSigner } from "./auth/tokens.js";
 import type { Config } from "./config.js";
@@ -77,7 +78,7 @@ export function buildFeatures(deps: FeatureDeps): { passwords: PasswordHasher; r
   const mfaLogin = createMfaLoginService({ ...mfaDeps, sessions });
   const verification = createVerificationService(recoveryDeps);
   const reset = createResetService(recoveryDeps);
-  const auth = metrics.instrumentAuth(
+  const authService = metrics.instrumentAuth(
     createAuthService({
       db: database.db,
       passwords,
@@ -89,6 +90,7 @@ export function buildFeatures(deps: FeatureDeps): { passwords: PasswordHasher; r
       onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
     }),
   );
+  const auth = logAuthFailures(authService, logger, jwtSecret);
   const signedIn = requireSession(sessions);
   const routers = [
     createAuthRouter(auth, signedIn, rateLimits?.limits),

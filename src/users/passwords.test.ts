@@ -1,7 +1,7 @@
 import bcrypt from "bcrypt";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors.js";
-import { bcryptCost, createPasswordHasher } from "./passwords.js";
+import { bcryptCost, createPasswordHasher, equalisingCosts } from "./passwords.js";
 
 describe("password hasher", () => {
   it("hashes with the configured cost and verifies", async () => {
@@ -64,5 +64,32 @@ describe("password hasher", () => {
     });
     await hasher.burnVerify("whatever");
     expect(durations).toContain("verify");
+  });
+
+  it("burns the difference for a hash cheaper than the configured cost: 2^12 = 2^10 + 2^10 + 2^11", () => {
+    expect(equalisingCosts(10, 12)).toEqual([10, 11]);
+    expect(2 ** 10 + equalisingCosts(10, 12).reduce((sum, cost) => sum + 2 ** cost, 0)).toBe(2 ** 12);
+    expect(equalisingCosts(12, 12)).toEqual([]);
+    expect(equalisingCosts(13, 12)).toEqual([]);
+    expect(equalisingCosts(Number.NaN, 12)).toEqual([]);
+  });
+
+  it("takes as long to refuse a wrong password for a cheaper (older) hash as for one at the configured cost", async () => {
+    const hasher = createPasswordHasher({ cost: 10, concurrency: 1, queueMax: 10 });
+    const cheap = await bcrypt.hash("the right one", 4);
+    const current = await bcrypt.hash("the right one", 10);
+    const median = async (hash: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        expect(await hasher.verifyPassword("a wrong one", hash)).toBe(false);
+        times.push(performance.now() - started);
+      }
+      return times.sort((a, b) => a - b)[2] as number;
+    };
+    const [cheapMs, currentMs] = [await median(cheap), await median(current)];
+    expect(cheapMs).toBeGreaterThan(currentMs * 0.7);
+    expect(cheapMs).toBeLessThan(currentMs * 1.5);
+    expect(await hasher.verifyPassword("the right one", cheap)).toBe(true);
   });
 });

@@ -31,6 +31,18 @@ export function bcryptCost(hash: string): number {
   return match ? Number.parseInt(match[1] as string, 10) : Number.NaN;
 }
 
+/** A hash no password matches, at `cost`: a random salt at that cost and an all-zero digest. */
+const dummyAt = (cost: number) => `${bcrypt.genSaltSync(cost)}${".".repeat(31)}`;
+
+/**
+ * The extra compares that make a check of a `from`-cost hash take as long as one at `to`:
+ * bcrypt's work is 2^cost, and 2^to = 2^from + 2^from + 2^(from+1) + … + 2^(to-1).
+ */
+export function equalisingCosts(from: number, to: number): number[] {
+  if (!Number.isInteger(from) || from < 4 || from >= to) return [];
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
 /**
  * bcrypt behind a bounded queue. A full queue means the server is saturated: refusing at once
  * (503 with Retry-After) keeps latency bounded for the requests already admitted.
@@ -59,7 +71,16 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
 
   const hasher: PasswordHasher = {
     hashPassword: (password) => run("hash", () => bcrypt.hash(password, options.cost)),
-    verifyPassword: (password, hash) => run("verify", () => bcrypt.compare(password, hash)),
+    // A hash older and cheaper than the configured cost is checked in the time of one at that
+    // cost, so the answer does not tell such an account from the others (or from none).
+    verifyPassword: (password, hash) =>
+      run("verify", async () => {
+        const matches = await bcrypt.compare(password, hash);
+        for (const cost of equalisingCosts(bcryptCost(hash), options.cost)) {
+          await bcrypt.compare(password, dummyAt(cost));
+        }
+        return matches;
+      }),
     async burnVerify(password) {
       // Made once, at the configured cost, from random bytes: no password can match it.
       dummyHash ??= bcrypt.hash(crypto.randomUUID(), options.cost);

@@ -250,7 +250,7 @@ describe("web client configuration", () => {
     try {
       const res = await postForm(web.url, "/register", registration(), { origin });
       expect(res.status).toBe(303);
-      expect(setCookies(res).get(SESSION)).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
+      expect(setCookies(res).get(`__Host-${SESSION}`)).toMatch(/; HttpOnly; Secure; SameSite=Lax$/);
     } finally {
       await web.close();
     }

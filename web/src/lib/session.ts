@@ -2,6 +2,12 @@ import type { AstroCookies } from "astro";
 
 /** The cookie holding the API's token (a JWT). httpOnly: page scripts never see it. */
 export const SESSION_COOKIE = "portico_session";
+/**
+ * Its name with Secure cookies (production): browsers accept a `__Host-` cookie only with Secure,
+ * Path=/ and no Domain, so no other host (a sibling subdomain, plain http) can set or overwrite it.
+ */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+const sessionCookie = (secure: boolean) => (secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE);
 /** Set by a registration, read once by the dashboard for its greeting. Holds no personal data. */
 const WELCOME_COOKIE = "portico_welcome";
 
@@ -30,7 +36,7 @@ export function tokenSessionId(token: string): string | undefined {
 /** Keeps the token in a cookie that lives exactly as long as the token. */
 export function startSession(cookies: AstroCookies, token: string, secure: boolean): void {
   const expiry = tokenExpiry(token);
-  cookies.set(SESSION_COOKIE, token, {
+  cookies.set(sessionCookie(secure), token, {
     httpOnly: true,
     sameSite: "lax",
     secure,
@@ -40,10 +46,13 @@ export function startSession(cookies: AstroCookies, token: string, secure: boole
 }
 
 export function endSession(cookies: AstroCookies, secure: boolean): void {
-  cookies.delete(SESSION_COOKIE, { httpOnly: true, sameSite: "lax", secure, path: "/" });
+  cookies.delete(sessionCookie(secure), { httpOnly: true, sameSite: "lax", secure, path: "/" });
 }
 
-export function sessionToken(cookies: AstroCookies): string | undefined {
+/** The token: from the `__Host-` cookie, else (unless `secure` says which) the plain one. */
+export function sessionToken(cookies: AstroCookies, secure?: boolean): string | undefined {
+  const hostOnly = secure !== false ? cookies.get(SECURE_SESSION_COOKIE)?.value : undefined;
+  if (hostOnly || secure === true) return hostOnly || undefined;
   return cookies.get(SESSION_COOKIE)?.value || undefined;
 }
 
