@@ -5,6 +5,8 @@ import { handleError, notFound } from "./http/error-handler.js";
 export interface AppParts {
   /** Express `trust proxy` (TRUST_PROXY): decides `req.ip`. */
   trustProxy: boolean | number | string;
+  /** Takes the browser's address from the web client's signed header (src/http/web-client-address.ts). */
+  webClientAddress?: RequestHandler | undefined;
   requestLogger: RequestHandler;
   httpMetrics: RequestHandler;
   securityHeaders: RequestHandler;
@@ -32,6 +34,7 @@ export function createApp(parts: AppParts): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", parts.trustProxy);
+  if (parts.webClientAddress) app.use(parts.webClientAddress);
 
   app.use(parts.requestLogger);
   app.use(parts.httpMetrics);

@@ -12,6 +12,7 @@ import { createApiDocsRouter } from "./http/api-docs.js";
 import { createRateLimits } from "./http/rate-limit.js";
 import { corsForApi, securityHeaders } from "./http/security.js";
 import { createHttpServer } from "./http/server.js";
+import { createWebClientAddress } from "./http/web-client-address.js";
 import { type Logger, requestLogger } from "./logger.js";
 import {
   createDevMailboxRouter,
@@ -98,8 +99,10 @@ export async function assemblePortico(
     health: createHealthRouter({ ...healthOptions, details: true }),
     metrics: metrics.routes,
   });
+  const webClient = createWebClientAddress();
   const app = createApp({
     trustProxy: config.trustProxy,
+    webClientAddress: webClient.middleware,
     requestLogger: requestLogger(logger),
     httpMetrics: metrics.httpMetrics,
     securityHeaders: securityHeaders({ production: config.env === "production" }),
@@ -108,7 +111,7 @@ export async function assemblePortico(
     apiDocs: createApiDocsRouter(buildOpenApiDocument()),
     authApi: routers,
     devMailbox: config.env === "development" && !config.smtpUrl ? createDevMailboxRouter(database) : undefined,
-    web: await loadWebHandler(webOptions(config), logger),
+    web: await loadWebHandler({ ...webOptions(config), signClient: webClient.sign }, logger),
   });
   const stop = async () => {
     await mail.stop();

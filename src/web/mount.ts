@@ -30,6 +30,8 @@ export interface WebLocals {
   apiBaseUrl: string;
   secureCookies: boolean;
   clientAddress: string | undefined;
+  /** X-Portico-Client for the API of this process: the browser's address, signed (src/http/web-client-address.ts). */
+  clientProof: string | undefined;
   requestId: string | undefined;
   log: Logger | undefined;
 }
@@ -46,6 +48,8 @@ export interface WebOptions {
   listenHost: string;
   /** Secure cookies: in production. */
   secureCookies: boolean;
+  /** Signs the browser's address for the API of this process (used when apiBaseUrl is unset). */
+  signClient?: ((address: string) => string) | undefined;
 }
 
 export function webOptions(config: Config): WebOptions {
@@ -108,6 +112,7 @@ export async function loadWebHandler(
       apiBaseUrl: options.apiBaseUrl ?? sameProcessUrl(options.listenHost, req.socket),
       secureCookies: options.secureCookies,
       clientAddress: req.ip,
+      clientProof: req.ip && !options.apiBaseUrl ? options.signClient?.(req.ip) : undefined,
       requestId: res.getHeader("x-request-id")?.toString(),
       log: req.log,
     };

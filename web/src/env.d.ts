@@ -13,6 +13,8 @@ declare namespace App {
     secureCookies: boolean;
     /** The browser's address as Express sees it (TRUST_PROXY), forwarded to the API. */
     clientAddress: string | undefined;
+    /** Sent as X-Portico-Client: the browser's address, signed with this process's key. */
+    clientProof: string | undefined;
     /** The request id of this page request, forwarded to the API so the logs line up. */
     requestId: string | undefined;
     /** The request's logger. */

@@ -88,6 +88,8 @@ export interface ApiClientOptions {
   baseUrl: string;
   /** Sent as X-Forwarded-For: the API counts rate limits per person when it trusts this hop. */
   clientAddress?: string | undefined;
+  /** Sent as X-Portico-Client: the API of this process takes the browser's address from it. */
+  clientProof?: string | undefined;
   requestId?: string | undefined;
   /** Told when the API cannot be reached or answers something that is not SPEC's JSON. */
   onFailure?: (details: object, message: string) => void;
@@ -129,6 +131,7 @@ export function createApiClient(options: ApiClientOptions) {
     if (init.body) headers["content-type"] = "application/json";
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     if (options.clientAddress) headers["x-forwarded-for"] = options.clientAddress;
+    if (options.clientProof) headers["x-portico-client"] = options.clientProof;
     if (options.requestId) headers["x-request-id"] = options.requestId;
     const url = new URL(path, base);
     let response: Response;
@@ -239,6 +242,7 @@ export function apiClientFor(locals: App.Locals): ApiClient {
   return createApiClient({
     baseUrl: locals.apiBaseUrl,
     clientAddress: locals.clientAddress,
+    clientProof: locals.clientProof,
     requestId: locals.requestId,
     onFailure: (details, message) => locals.log?.warn(details, message),
   });
