@@ -250,6 +250,16 @@ describe("/account over HTTP (SPEC §9, §12)", () => {
     expect(await meStatus(tokenOf(cookie))).toBe(401);
   });
 
+  it("names the browser's device, not the web server's, for a session made through /login", async () => {
+    const { email } = await signUp();
+    const safari =
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+    const login = await post("/login", { email, password: PASSWORD }, { headers: { "user-agent": safari } });
+    expect(login.status).toBe(303);
+    const html = await (await get("/account", cookieHeader(login))).text();
+    expect(html).toMatch(/Safari on iPhone\s*<span class="tag tag--done">This device<\/span>/);
+  });
+
   it("recent security activity: the events in plain words", async () => {
     const { email, cookie } = await signUp();
     expect((await api("login", { body: { email, password: "wrong password" } })).status).toBe(401);
@@ -321,13 +331,14 @@ describe("/account over HTTP (SPEC §9, §12)", () => {
     const { email, cookie } = await signUp();
     const other = await apiLogin(email);
     const evil = { origin: "https://evil.example" };
-    for (const fields of [
+    const forms: Record<string, string>[] = [
       { action: "change-password", currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
       { action: "change-email", newEmail: uniqueEmail("evil"), password: PASSWORD },
       { action: "sign-out-others" },
       { action: "totp-disable", password: PASSWORD },
       { action: "delete-account", password: PASSWORD, confirm: "yes" },
-    ]) {
+    ];
+    for (const fields of forms) {
       const res = await account(cookie, fields, evil);
       expect(res.status, fields.action).toBe(403);
       expect(await res.text(), fields.action).toContain("This form could not be sent");
@@ -336,5 +347,318 @@ describe("/account over HTTP (SPEC §9, §12)", () => {
     }
     expect(await meStatus(other)).toBe(200);
     await apiLogin(email, PASSWORD);
+  });
+});
+
+describe("/login's second step with TOTP on (SPEC §11, §12)", () => {
+  let web: WebServer;
+  const { post, api } = client(() => web);
+  const INVALID_CODE = "Invalid authentication code.";
+
+  beforeAll(async () => {
+    web = await startWebServer();
+  });
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  /** A user with TOTP on (through the API): the address, the secret and the recovery codes. */
+  async function userWithTotp() {
+    const email = uniqueEmail("totp");
+    const reg = await api("register", { body: { email, password: PASSWORD, firstName: "Ada", lastName: "Lovelace" } });
+    const { token } = (await reg.json()) as { token: string };
+    const { secret } = (await (await api("mfa/totp/setup", { token, body: {} })).json()) as { secret: string };
+    const enabled = await api("mfa/totp/enable", { token, body: { code: totpCodeAt(secret, Date.now()) } });
+    const { recoveryCodes } = (await enabled.json()) as { recoveryCodes: string[] };
+    return { email, secret, recoveryCodes };
+  }
+
+  const hidden = (html: string, name: string) =>
+    new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(html)?.[1];
+
+  /** The password step: the page asking for the code, and its hidden fields. */
+  async function passwordStep(email: string) {
+    const res = await post("/login", { email, password: PASSWORD });
+    expect(res.status).toBe(200);
+    expect(res.headers.getSetCookie()).toEqual([]); // no session before the second factor
+    const html = await res.text();
+    const fields = {
+      mfaToken: hidden(html, "mfaToken") ?? "",
+      mfaIssuedAt: hidden(html, "mfaIssuedAt") ?? "",
+      mfaFailures: hidden(html, "mfaFailures") ?? "",
+      email: hidden(html, "email") ?? "",
+    };
+    expect(fields.mfaToken).not.toBe("");
+    return { html, fields };
+  }
+
+  it("asks for the code after the password; a wrong code asks again; the next step's code signs in (303 /dashboard)", async () => {
+    const { email, secret } = await userWithTotp();
+    const { html, fields } = await passwordStep(email);
+    expect(html).toContain("<h1>Enter your authentication code</h1>");
+    expect(html).toContain("Enter the 6-digit code from your authenticator app, or a recovery code.");
+    expect(html).toContain('<form method="post" action="/login" novalidate>');
+    expect(html).toMatch(/<input[^>]*id="code"[^>]*name="code"[^>]*autocomplete="one-time-code"/);
+    expect(html).not.toContain('name="password"');
+    expect(fields.email).toBe(email);
+
+    const wrong = await post("/login", { ...fields, code: "000000" });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.getSetCookie()).toEqual([]);
+    const wrongHtml = await wrong.text();
+    expect(wrongHtml).toContain("<title>Error: Enter your authentication code");
+    expect(wrongHtml).toContain(`<a href="#code">${INVALID_CODE}</a>`);
+    expect(wrongHtml).toMatch(
+      new RegExp(`id="code-error">\\s*<span class="visually-hidden">Error:</span> ${INVALID_CODE}`),
+    );
+    expect(hidden(wrongHtml, "mfaToken")).toBe(fields.mfaToken);
+    expect(hidden(wrongHtml, "mfaFailures")).toBe("1");
+
+    // The step used to enable TOTP is spent: the next one's code.
+    const right = await post("/login", { ...fields, mfaFailures: "1", code: totpCodeAt(secret, Date.now() + 30_000) });
+    expect(right.status).toBe(303);
+    expect(right.headers.get("location")).toBe("/dashboard");
+    const cookie = cookieHeader(right);
+    expect(cookie).toContain(`${SESSION}=`);
+    expect((await api("me", { token: tokenOf(cookie) })).status).toBe(200);
+
+    // The ticket is used: posting it again signs nobody in (the API answers as for a wrong code).
+    const reused = await post("/login", { ...fields, code: totpCodeAt(secret, Date.now() + 60_000) });
+    expect(reused.status).toBe(401);
+    expect(reused.headers.getSetCookie()).toEqual([]);
+  });
+
+  it("takes a recovery code, in capitals and without its dash", async () => {
+    const { email, recoveryCodes } = await userWithTotp();
+    const { fields } = await passwordStep(email);
+    const code = (recoveryCodes[0] ?? "").replace("-", "").toUpperCase();
+    const res = await post("/login", { ...fields, code });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/dashboard");
+    expect(setCookies(res).has(SESSION)).toBe(true);
+  });
+
+  it("after the fifth wrong code, or with a ticket out of time, goes back to the password step with a message", async () => {
+    const { email, secret } = await userWithTotp();
+    const { fields } = await passwordStep(email);
+    let current = fields;
+    for (let i = 1; i <= 4; i++) {
+      const res = await post("/login", { ...current, code: "000000" });
+      const html = await res.text();
+      expect(html, `try ${i}`).toContain(INVALID_CODE);
+      current = { ...current, mfaFailures: hidden(html, "mfaFailures") ?? "" };
+      expect(current.mfaFailures).toBe(String(i));
+    }
+    const fifth = await post("/login", { ...current, code: "000000" });
+    expect(fifth.status).toBe(401);
+    const fifthHtml = await fifth.text();
+    expect(fifthHtml).toContain("<h1>Log in</h1>");
+    expect(fifthHtml).toContain("Your log-in has timed out or had too many wrong codes.");
+    expect(fifthHtml).toContain(`value="${email}"`);
+    expect(fifthHtml).not.toContain('name="mfaToken"');
+    // The API agrees: the ticket is spent, even with a good code.
+    const spent = await api("mfa/verify", {
+      body: { mfaToken: fields.mfaToken, code: totpCodeAt(secret, Date.now() + 30_000) },
+    });
+    expect(spent.status).toBe(401);
+
+    const late = await post("/login", {
+      mfaToken: "A".repeat(43),
+      mfaIssuedAt: String(Date.now() - 6 * 60_000),
+      mfaFailures: "0",
+      email,
+      code: "123456",
+    });
+    expect(late.status).toBe(401);
+    expect(await late.text()).toContain("Your log-in has timed out or had too many wrong codes.");
+  });
+
+  it("refuses the code step from another origin (403)", async () => {
+    const { email, secret } = await userWithTotp();
+    const { fields } = await passwordStep(email);
+    const code = totpCodeAt(secret, Date.now() + 30_000);
+    const res = await post("/login", { ...fields, code }, { origin: "https://evil.example" });
+    expect(res.status).toBe(403);
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect((await post("/login", { ...fields, code })).status).toBe(303); // the ticket was left usable
+  });
+});
+
+describe("/account/two-factor: turning TOTP on (SPEC §11, §12)", () => {
+  let web: WebServer;
+  const { get, post, api, apiLogin, meStatus } = client(() => web);
+
+  beforeAll(async () => {
+    web = await startWebServer();
+  });
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  async function signUp() {
+    const email = uniqueEmail("setup");
+    const res = await post("/register", { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
+    return { email, cookie: cookieHeader(res) };
+  }
+
+  /** The base32 secret shown on the page (grouped in fours). */
+  const secretIn = (html: string) =>
+    /<code class="secret" id="secret">([A-Z2-7 ]+)<\/code>/.exec(html)?.[1]?.replaceAll(" ", "");
+
+  it("shows a server-drawn QR code and the key; a wrong code comes back with the error; the right one shows ten recovery codes once", async () => {
+    const { email, cookie } = await signUp();
+    const other = await apiLogin(email);
+    expect((await get("/account/two-factor")).headers.get("location")).toBe("/login");
+
+    const page = await get("/account/two-factor", cookie);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toBe("no-store");
+    const html = await page.text();
+    expect(html).toMatch(
+      /<svg role="img" aria-label="QR code to add Portico to your authenticator app"[^>]*viewBox="0 0 \d+ \d+"/,
+    );
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("data:image");
+    const secret = secretIn(html) ?? "";
+    expect(secret.length).toBeGreaterThanOrEqual(16);
+    expect(html).toMatch(/<code class="secret" id="secret">([A-Z2-7]{4} )+[A-Z2-7]{1,4}<\/code>/);
+    expect(html).toContain('<form method="post" action="/account/two-factor" novalidate>');
+    expect(html).toMatch(/<input[^>]*name="code"[^>]*autocomplete="one-time-code" inputmode="numeric"/);
+    // The POST carries the code only: the secret is nowhere in the form.
+    const form = html.slice(html.indexOf('<form method="post" action="/account/two-factor"'), html.indexOf("</form>"));
+    expect(form).not.toContain(secret);
+    expect(form).not.toContain('type="hidden"');
+
+    const wrong = await post("/account/two-factor", { code: "000000" }, { cookie });
+    expect(wrong.status).toBe(401);
+    const wrongHtml = await wrong.text();
+    expect(wrongHtml).toContain("<title>Error: Set up two-factor authentication");
+    expect(wrongHtml).toContain('<a href="#code">Invalid authentication code.</a>');
+    expect(wrongHtml).toContain('id="code-error"');
+    expect(wrongHtml).toContain('href="/account/two-factor">Start again with a new QR code</a>');
+
+    const right = await post("/account/two-factor", { code: totpCodeAt(secret, Date.now()) }, { cookie });
+    expect(right.status).toBe(200);
+    const rightHtml = await right.text();
+    expect(rightHtml).toContain("<h1>Save your recovery codes</h1>");
+    const codes = [...rightHtml.matchAll(/<li>([a-z0-9]{5}-[a-z0-9]{5})<\/li>/g)].map((m) => m[1]);
+    expect(codes).toHaveLength(10);
+    expect(rightHtml).toContain("We will not show them again.");
+    expect(rightHtml).toContain('href="/account?done=totp-on"');
+    expect(await meStatus(tokenOf(cookie))).toBe(200);
+    expect(await meStatus(other)).toBe(401); // enabling ends the other sessions
+
+    // On now: the set-up page sends back to /account, which says so.
+    const again = await get("/account/two-factor", cookie);
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe("/account");
+    const account = await (await get("/account?done=totp-on", cookie)).text();
+    expect(account).toContain("Two-factor authentication is on.");
+    expect(account).toContain('<span class="tag tag--done">On</span>');
+    const login = await api("login", { body: { email, password: PASSWORD } });
+    expect(((await login.json()) as { mfaRequired?: boolean }).mfaRequired).toBe(true);
+  });
+
+  it("a new visit replaces the pending key: only the newest one's code turns TOTP on", async () => {
+    const { cookie } = await signUp();
+    const first = secretIn(await (await get("/account/two-factor", cookie)).text()) ?? "";
+    const second = secretIn(await (await get("/account/two-factor", cookie)).text()) ?? "";
+    expect(second).not.toBe(first);
+    expect((await post("/account/two-factor", { code: totpCodeAt(first, Date.now()) }, { cookie })).status).toBe(401);
+    expect((await post("/account/two-factor", { code: totpCodeAt(second, Date.now()) }, { cookie })).status).toBe(200);
+  });
+
+  it("refuses the code from another origin (403)", async () => {
+    const { cookie } = await signUp();
+    const secret = secretIn(await (await get("/account/two-factor", cookie)).text()) ?? "";
+    const res = await post(
+      "/account/two-factor",
+      { code: totpCodeAt(secret, Date.now()) },
+      { cookie, origin: "https://evil.example" },
+    );
+    expect(res.status).toBe(403);
+    expect(((await (await api("mfa", { token: tokenOf(cookie) })).json()) as { totp: boolean }).totp).toBe(false);
+  });
+});
+
+describe("/confirm-email (SPEC §9, §12, §13)", () => {
+  let web: WebServer;
+  let smtp: TestSmtpServer;
+  const { get, post, apiLogin } = client(() => web);
+
+  beforeAll(async () => {
+    smtp = await startTestSmtpServer();
+    web = await startWebServer({ SMTP_URL: smtp.url });
+  });
+  afterAll(async () => {
+    await web?.close();
+    await smtp?.close();
+  });
+
+  /** A user who asked, through /account, to move to a new address: the link from the mail. */
+  async function changeRequested() {
+    const email = uniqueEmail("old");
+    const newEmail = uniqueEmail("new");
+    const reg = await post("/register", { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
+    const cookie = cookieHeader(reg);
+    const res = await post("/account", { action: "change-email", newEmail, password: PASSWORD }, { cookie });
+    expect(res.status).toBe(303);
+    const link = linkIn(await waitForMail(smtp, newEmail, /email/i), "/confirm-email");
+    return { email, newEmail, cookie, link };
+  }
+
+  it("GET and HEAD leave the token usable (no-referrer, no-store); the button's POST changes the address", async () => {
+    const { email, newEmail, cookie, link } = await changeRequested();
+    for (const method of ["GET", "HEAD"] as const) {
+      const res = await fetch(`${web.url}${link.path}`, { method, headers: { accept: "text/html" } });
+      expect(res.status, method).toBe(200);
+      expect(res.headers.get("referrer-policy"), method).toBe("no-referrer");
+      expect(res.headers.get("cache-control"), method).toBe("no-store");
+      if (method === "GET") {
+        const html = await res.text();
+        expect(html).toContain('<form method="post" action="/confirm-email">');
+        expect(html).toContain(`<input type="hidden" name="token" value="${link.token}">`);
+        expect(html).toMatch(/<button[^>]*type="submit"[^>]*>Confirm email address<\/button>/);
+      }
+    }
+    await apiLogin(email); // still the old address
+
+    const done = await post("/confirm-email", { token: link.token }, { cookie });
+    expect(done.status).toBe(200);
+    expect(done.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(done.headers.getSetCookie()).toEqual([]);
+    const html = await done.text();
+    expect(html).toContain(`Your email address has been changed to ${newEmail}.`);
+    expect(html).toContain('href="/account"');
+    await apiLogin(newEmail);
+
+    const again = await post("/confirm-email", { token: link.token });
+    expect(again.status).toBe(400);
+    const againHtml = await again.text();
+    expect(againHtml).toContain("<h1>This link is invalid or has expired</h1>");
+    expect(againHtml).toContain('href="/login"');
+  });
+
+  it("says the address is taken when another account took it meanwhile (409)", async () => {
+    const { newEmail, link } = await changeRequested();
+    expect(
+      (await post("/register", { email: newEmail, firstName: "Bo", lastName: "Diddley", password: PASSWORD })).status,
+    ).toBe(303);
+    const res = await post("/confirm-email", { token: link.token });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain("<h1>This email address is already in use</h1>");
+  });
+
+  it("says the link is invalid without a token or with a dead one, and refuses a foreign origin (403)", async () => {
+    for (const res of [await get("/confirm-email"), await post("/confirm-email", { token: "A".repeat(43) })]) {
+      expect(res.status).toBe(400);
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(await res.text()).toContain("<h1>This link is invalid or has expired</h1>");
+    }
+    const { email, link } = await changeRequested();
+    const evil = await post("/confirm-email", { token: link.token }, { origin: "https://evil.example" });
+    expect(evil.status).toBe(403);
+    await apiLogin(email); // unchanged
+    expect((await post("/confirm-email", { token: link.token })).status).toBe(200);
   });
 });

@@ -90,6 +90,8 @@ export interface ApiClientOptions {
   clientAddress?: string | undefined;
   /** Sent as X-Portico-Client: the API of this process takes the browser's address from it. */
   clientProof?: string | undefined;
+  /** The browser's User-Agent, so that the sessions and security events name the person's device, not this server. */
+  userAgent?: string | undefined;
   requestId?: string | undefined;
   /** Told when the API cannot be reached or answers something that is not SPEC's JSON. */
   onFailure?: (details: object, message: string) => void;
@@ -132,6 +134,7 @@ export function createApiClient(options: ApiClientOptions) {
     if (init.token) headers.authorization = `Bearer ${init.token}`;
     if (options.clientAddress) headers["x-forwarded-for"] = options.clientAddress;
     if (options.clientProof) headers["x-portico-client"] = options.clientProof;
+    if (options.userAgent) headers["user-agent"] = options.userAgent;
     if (options.requestId) headers["x-request-id"] = options.requestId;
     const url = new URL(path, base);
     let response: Response;
@@ -237,12 +240,16 @@ export function createApiClient(options: ApiClientOptions) {
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
-/** The API client for this page request, set up from what the mount passed in. */
-export function apiClientFor(locals: App.Locals): ApiClient {
+/**
+ * The API client for this page request, set up from what the mount passed in. With the request,
+ * the browser's User-Agent goes along (the API records it with each session and security event).
+ */
+export function apiClientFor(locals: App.Locals, request?: Request): ApiClient {
   return createApiClient({
     baseUrl: locals.apiBaseUrl,
     clientAddress: locals.clientAddress,
     clientProof: locals.clientProof,
+    userAgent: request?.headers.get("user-agent") ?? undefined,
     requestId: locals.requestId,
     onFailure: (details, message) => locals.log?.warn(details, message),
   });
