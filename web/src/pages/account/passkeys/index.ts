@@ -5,13 +5,13 @@ import { sessionToken } from "../../../lib/session";
 
 /** POST /account/passkeys `{ response, name }`: stores the passkey the browser just made (JSON). */
 export const POST: APIRoute = async ({ cookies, locals, request }) => {
-  const token = sessionToken(cookies);
+  const token = sessionToken(cookies, locals.secureCookies);
   if (!token) return signedOut();
   const body = await readJson(request);
   const response = body && credentialOf(body);
   if (!body || !response) return badRequest();
   const name = typeof body.name === "string" && body.name.trim() !== "" ? body.name : undefined;
-  const result = await apiClientFor(locals).addPasskey(token, {
+  const result = await apiClientFor(locals, request).addPasskey(token, {
     response,
     ...(name !== undefined && { name }),
   });

@@ -8,10 +8,10 @@ import { endSession, sessionToken } from "../../../lib/session";
  * passkeys, then a 303 back to the list, which says what happened (`?passkey=`, no personal data).
  */
 export const POST: APIRoute = async ({ cookies, locals, request, redirect }) => {
-  const token = sessionToken(cookies);
+  const token = sessionToken(cookies, locals.secureCookies);
   if (!token) return redirect("/login", 303);
   const id = textField(await readForm(request), "passkeyId");
-  const result = await apiClientFor(locals).removePasskey(token, id);
+  const result = await apiClientFor(locals, request).removePasskey(token, id);
   if (!result.ok && result.error.code === "UNAUTHORIZED") {
     endSession(cookies, locals.secureCookies);
     return redirect("/login", 303);

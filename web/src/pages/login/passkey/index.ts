@@ -12,7 +12,7 @@ export const POST: APIRoute = async ({ cookies, locals, request }) => {
   const body = await readJson(request);
   const response = body && credentialOf(body);
   if (!body || !response || typeof body.challengeId !== "string") return badRequest();
-  const result = await apiClientFor(locals).passkeyLogin({ challengeId: body.challengeId, response });
+  const result = await apiClientFor(locals, request).passkeyLogin({ challengeId: body.challengeId, response });
   if (!result.ok) return failure(result.error, cookies, locals.secureCookies);
   startSession(cookies, result.value.token, locals.secureCookies);
   return json(200, { redirect: "/dashboard" });
