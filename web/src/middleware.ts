@@ -1,5 +1,7 @@
 import { defineMiddleware } from "astro:middleware";
 import { STATUS_CODES } from "node:http";
+import { sessionToken } from "./lib/session";
+import { markSignedOut } from "./lib/signed-out";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -13,7 +15,12 @@ export const onRequest = defineMiddleware(async (context, next) => {
     // A rewrite with a fresh GET request: the 403 page renders, the posted body is never read.
     return finish(await next(new Request(new URL("/403", context.url))));
   }
-  return finish(await next());
+  const hadSession = sessionToken(context.cookies) !== undefined;
+  const response = await next();
+  // Whatever ended the session (Log out, a deleted account, a token the API refused): the next
+  // page evicts the account pages from the back-forward cache (lib/signed-out.ts).
+  if (hadSession && sessionToken(context.cookies) === undefined) markSignedOut(context.cookies, locals.secureCookies);
+  return finish(response);
 });
 
 /**
