@@ -22,6 +22,42 @@ const IMAGE_ENDPOINT = /^\/_image\/?$/i;
 const FORM_LIMIT = "16kb";
 
 /**
+ * The Astro adapter's handler puts a "close" listener on the socket for every request it is
+ * handed, and removes it when it writes an answer. A path that is not a page is handed back to
+ * `next` with the listener still on: on a keep-alive connection every unknown path added one
+ * (MaxListenersExceededWarning after 10). Astro keeps the remover on the request under this
+ * registered symbol (astro/dist/core/app/node.js); test/web/newcomer.test.ts notices if it moves.
+ */
+const ASTRO_REQUEST_CLEANUP = Symbol.for("astro.nodeRequestAbortControllerCleanup");
+
+function releaseAstroRequest(req: Request): void {
+  const cleanup: unknown = Reflect.get(req, ASTRO_REQUEST_CLEANUP);
+  if (typeof cleanup === "function") cleanup();
+}
+
+/** Characters a canonical path may hold (RFC 3986 pchar and "/"): no backslash, nothing odd. */
+const PLAIN_PATH = /^[A-Za-z0-9\-._~%!$&'()*+,;=:@/]+$/;
+
+/**
+ * One URL per page: `/login/` and `/login//` are `/login` (301 for GET and HEAD, 308 for the
+ * rest, which keeps the method and the body), the query kept. Repeated slashes collapse first,
+ * so that no Location starts with `//` (another site, to a browser).
+ */
+export function canonicalPath(path: string): string | undefined {
+  if (!PLAIN_PATH.test(path)) return undefined;
+  const canonical = path.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
+  return canonical === path ? undefined : canonical;
+}
+
+const redirectToCanonical: RequestHandler = (req, res, next) => {
+  const path = canonicalPath(req.path);
+  if (path === undefined) return next();
+  const start = req.originalUrl.indexOf("?");
+  const query = start === -1 ? "" : req.originalUrl.slice(start);
+  res.redirect(req.method === "GET" || req.method === "HEAD" ? 301 : 308, path + query);
+};
+
+/**
  * What every page request gets in Astro's `locals`. web/src/env.d.ts declares the same shape
  * (App.Locals) for the pages: keep the two in step.
  */
@@ -94,6 +130,7 @@ export async function loadWebHandler(
   const publicOrigin = options.publicOrigin && new URL(options.publicOrigin).origin;
 
   const router = express.Router();
+  router.use(redirectToCanonical);
   router.use(
     express.static(clientDir, {
       index: false,
@@ -117,6 +154,7 @@ export async function loadWebHandler(
       log: req.log,
     };
     const notAPage = () => {
+      releaseAstroRequest(req);
       const wantsHtml = (req.method === "GET" || req.method === "HEAD") && req.accepts(["json", "html"]) === "html";
       if (!wantsHtml || req.url === NOT_FOUND_PAGE) return next();
       // Astro answers its /404 page with status 404; logs keep the path asked for (originalUrl).
