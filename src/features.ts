@@ -56,7 +56,7 @@ export function buildFeatures(deps: FeatureDeps): { passwords: PasswordHasher; r
     issuer: config.jwtIssuer,
   });
   const sessions = createSessionService({
-    sessions: createSessionRepository(database.db),
+    sessions: createSessionRepository(database.db, database.prepared),
     tokens,
     lifetimeSeconds: config.jwtExpiresInSeconds,
     events: metrics.sessionEvents,

@@ -31,8 +31,40 @@ export interface SessionRepository {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const live = sql<boolean>`revoked_at is null and expires_at > now()`;
 
-/** Sessions in PostgreSQL. The database decides liveness (its clock), so every instance agrees. */
-export function createSessionRepository(db: Kysely<Schema>): SessionRepository {
+/** The session check of every authenticated request, as one prepared statement (see findLiveSession). */
+const LIVE_SESSION_SQL = `
+  select u.*, s.id as session_id, s.last_seen_at as session_last_seen_at, s.auth_method as session_method
+  from sessions s inner join users u on u.id = s.user_id
+  where s.id = $1 and s.user_id = $2 and s.revoked_at is null and s.expires_at > now()`;
+
+type LiveSessionRow = UserRow & {
+  session_id: string;
+  session_last_seen_at: Date;
+  session_method: SessionRow["auth_method"];
+};
+
+/** Runs a named prepared statement (Database.prepared); without one, queries go through Kysely. */
+export type Prepared = <Row>(name: string, text: string, values: readonly unknown[]) => Promise<Row[]>;
+
+/**
+ * Sessions in PostgreSQL. The database decides liveness (its clock), so every instance agrees.
+ * `prepared`, when given, serves the per-request check without parsing and planning it each time.
+ */
+export function createSessionRepository(db: Kysely<Schema>, prepared?: Prepared): SessionRepository {
+  async function liveRow(sessionId: string, userId: string): Promise<LiveSessionRow | undefined> {
+    if (prepared) return (await prepared<LiveSessionRow>("portico_live_session", LIVE_SESSION_SQL, [sessionId, userId]))[0];
+    return db
+      .selectFrom("sessions as s")
+      .innerJoin("users as u", "u.id", "s.user_id")
+      .selectAll("u")
+      .select(["s.id as session_id", "s.last_seen_at as session_last_seen_at", "s.auth_method as session_method"])
+      .where("s.id", "=", sessionId)
+      .where("s.user_id", "=", userId)
+      .where("s.revoked_at", "is", null)
+      .where("s.expires_at", ">", sql<Date>`now()`)
+      .executeTakeFirst();
+  }
+
   return {
     createSession(session) {
       return db
@@ -50,16 +82,7 @@ export function createSessionRepository(db: Kysely<Schema>): SessionRepository {
 
     async findLiveSession(sessionId, userId) {
       if (!UUID.test(sessionId) || !UUID.test(userId)) return undefined;
-      const row = await db
-        .selectFrom("sessions as s")
-        .innerJoin("users as u", "u.id", "s.user_id")
-        .selectAll("u")
-        .select(["s.id as session_id", "s.last_seen_at as session_last_seen_at", "s.auth_method as session_method"])
-        .where("s.id", "=", sessionId)
-        .where("s.user_id", "=", userId)
-        .where("s.revoked_at", "is", null)
-        .where("s.expires_at", ">", sql<Date>`now()`)
-        .executeTakeFirst();
+      const row = await liveRow(sessionId, userId);
       if (!row) return undefined;
       const { session_id, session_last_seen_at, session_method, ...user } = row;
       return { user, session: { id: session_id, last_seen_at: session_last_seen_at, auth_method: session_method } };
