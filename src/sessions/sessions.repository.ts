@@ -52,7 +52,8 @@ export type Prepared = <Row>(name: string, text: string, values: readonly unknow
  */
 export function createSessionRepository(db: Kysely<Schema>, prepared?: Prepared): SessionRepository {
   async function liveRow(sessionId: string, userId: string): Promise<LiveSessionRow | undefined> {
-    if (prepared) return (await prepared<LiveSessionRow>("portico_live_session", LIVE_SESSION_SQL, [sessionId, userId]))[0];
+    if (prepared)
+      return (await prepared<LiveSessionRow>("portico_live_session", LIVE_SESSION_SQL, [sessionId, userId]))[0];
     return db
       .selectFrom("sessions as s")
       .innerJoin("users as u", "u.id", "s.user_id")
