@@ -1,9 +1,10 @@
 import type { ParsedMail } from "mailparser";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSmtpServer, type TestSmtpServer, until } from "../src/mail/test-support.js";
+import { startTestSmtpServer, type TestSmtpServer } from "../src/mail/test-support.js";
 import type { Portico } from "../src/portico.js";
 import { createTestPortico, newUserBody, TEST_ENGINES, uniqueEmail } from "./helpers.js";
+import { linkIn, waitForMail } from "./support/mail.js";
 
 const REGISTER = "/api/v1/auth/register";
 const LOGIN = "/api/v1/auth/login";
@@ -15,12 +16,8 @@ const VERIFY = "/api/v1/auth/email/verify";
 const EVENTS = "/api/v1/auth/events";
 const NEW_PASSWORD = "a completely new passphrase";
 
-const recipientOf = (mail: ParsedMail) => JSON.stringify(mail.to ?? "").toLowerCase();
-function tokenIn(mail: ParsedMail, path: string): string {
-  const found = (mail.text ?? "").match(new RegExp(`${path}\\?token=([A-Za-z0-9_-]+)`));
-  if (!found?.[1]) throw new Error(`no ${path} link in "${mail.subject}"`);
-  return found[1];
-}
+/** The one-time token of the link to `path` in a mail. */
+const tokenIn = (mail: ParsedMail, path: string) => linkIn(mail, path).token;
 
 describe.each(TEST_ENGINES)("account settings (SPEC §9) on $name", (engine) => {
   let smtp: TestSmtpServer;
@@ -37,11 +34,7 @@ describe.each(TEST_ENGINES)("account settings (SPEC §9) on $name", (engine) => 
     await smtp?.close();
   });
 
-  async function mailTo(email: string, subject: RegExp, n = 1): Promise<ParsedMail> {
-    const matching = () => smtp.received.filter((m) => recipientOf(m).includes(email) && subject.test(m.subject ?? ""));
-    await until(`mail ${n} to ${email}`, () => matching().length >= n);
-    return matching()[n - 1] as ParsedMail;
-  }
+  const mailTo = (email: string, subject: RegExp, n = 1) => waitForMail(smtp, email, subject, n);
 
   /** A user signed in twice: `token` (the caller) and `other` (another device). */
   async function signedInTwice() {

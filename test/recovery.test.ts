@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSmtpServer, type TestSmtpServer, until } from "../src/mail/test-support.js";
 import type { Portico } from "../src/portico.js";
 import { createTestPortico, newUserBody, TEST_ENGINES, uniqueEmail } from "./helpers.js";
+import { linkIn, mailsTo as mailsOf, waitForMail } from "./support/mail.js";
 
 const ORIGIN = "https://auth.example.test";
 const REGISTER = "/api/v1/auth/register";
@@ -15,15 +16,6 @@ const RESEND = "/api/v1/auth/email/verification";
 const FORGOT = "/api/v1/auth/password/forgot";
 const RESET = "/api/v1/auth/password/reset";
 const FORGOT_MESSAGE = "If an account exists for that address, we have sent a link to reset the password.";
-
-const recipientOf = (mail: ParsedMail) => JSON.stringify(mail.to ?? "").toLowerCase();
-/** The one-time token of the link to `path` in a mail's text part (and the link itself). */
-function linkIn(mail: ParsedMail, path: string): { url: URL; token: string } {
-  const found = (mail.text ?? "").match(new RegExp(`https?://[^\\s]+${path}\\?token=[A-Za-z0-9_-]+`));
-  if (!found) throw new Error(`no ${path} link in "${mail.subject}"`);
-  const url = new URL(found[0]);
-  return { url, token: url.searchParams.get("token") ?? "" };
-}
 
 describe.each(TEST_ENGINES)("verification and password reset (SPEC §7, §8) on $name", (engine) => {
   let smtp: TestSmtpServer;
@@ -40,13 +32,8 @@ describe.each(TEST_ENGINES)("verification and password reset (SPEC §7, §8) on 
     await smtp?.close();
   });
 
-  /** Waits for the `n`-th mail (1-based) to `email` with this subject word, and returns it. */
-  async function mailTo(email: string, subject: RegExp, n = 1): Promise<ParsedMail> {
-    const matching = () => smtp.received.filter((m) => recipientOf(m).includes(email) && subject.test(m.subject ?? ""));
-    await until(`mail ${n} to ${email}`, () => matching().length >= n, 10_000);
-    return matching()[n - 1] as ParsedMail;
-  }
-  const mailsTo = (email: string) => smtp.received.filter((m) => recipientOf(m).includes(email));
+  const mailTo = (email: string, subject: RegExp, n = 1) => waitForMail(smtp, email, subject, n);
+  const mailsTo = (email: string) => mailsOf(smtp, email);
 
   async function register(overrides: Record<string, unknown> = {}) {
     const body = newUserBody(overrides);
@@ -207,8 +194,8 @@ describe.each(TEST_ENGINES)("EMAIL_VERIFICATION modes and limits on $name", (eng
     return p;
   }
   const linkTo = async (email: string, path: string, n = 1) => {
-    await until(`mail to ${email}`, () => smtp.received.filter((m) => recipientOf(m).includes(email)).length >= n);
-    return linkIn(smtp.received.filter((m) => recipientOf(m).includes(email))[n - 1] as ParsedMail, path).token;
+    await until(`mail to ${email}`, () => mailsOf(smtp, email).length >= n);
+    return linkIn(mailsOf(smtp, email)[n - 1] as ParsedMail, path).token;
   };
 
   it("required: no session at sign-up; login says EMAIL_NOT_VERIFIED only with the right password", async () => {
@@ -235,7 +222,7 @@ describe.each(TEST_ENGINES)("EMAIL_VERIFICATION modes and limits on $name", (eng
     expect(res.status).toBe(201);
     expect(res.body.user.emailVerified).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(smtp.received.filter((m) => recipientOf(m).includes(body.email))).toEqual([]);
+    expect(mailsOf(smtp, body.email)).toEqual([]);
   });
 
   it("limits on: resend waits 60 s after the sign-up mail; 3 reset mails per address per 15 min, then silence", async () => {
@@ -252,7 +239,7 @@ describe.each(TEST_ENGINES)("EMAIL_VERIFICATION modes and limits on $name", (eng
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202]);
     const third = await linkTo(body.email, "/reset-password", 4); // mail 1 is the verification
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(smtp.received.filter((m) => recipientOf(m).includes(body.email))).toHaveLength(4);
+    expect(mailsOf(smtp, body.email)).toHaveLength(4);
     // The dropped request changed nothing: the last link sent still works.
     expect((await request(app).post(RESET).send({ token: third, password: "a brand new passphrase" })).status).toBe(
       204,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSmtpServer, type TestSmtpServer } from "../../src/mail/test-support.js";
 import { totpCodeAt } from "../../src/mfa/totp.js";
 import { uniqueEmail } from "../helpers.js";
-import { linkIn, waitForMail } from "./mail.js";
+import { linkIn, waitForMail } from "../support/mail.js";
 import { cookieHeader, type PostInit, postForm, setCookies, startWebServer, type WebServer } from "./web-server.js";
 
 const PASSWORD = "correct horse battery staple";

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page, Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestSmtpServer, type TestSmtpServer } from "../../src/mail/test-support.js";
 import { uniqueEmail } from "../helpers.js";
+import { linkIn, waitForMail } from "../support/mail.js";
 import {
   fillRegistration,
   findAxeViolations,
@@ -14,7 +15,6 @@ import {
   VIEWPORTS,
   type ViewportName,
 } from "./browser.js";
-import { linkIn, waitForMail } from "./mail.js";
 import { startWebServer, type WebServer } from "./web-server.js";
 
 const PASSWORD = "correct horse battery staple";

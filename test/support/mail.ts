@@ -18,12 +18,12 @@ export async function waitForMail(smtp: TestSmtpServer, email: string, subject: 
 }
 
 /**
- * The link to `path` in a mail's text part, as a path and query to open on the test server (the
- * mail's own origin is PUBLIC_ORIGIN's default, not the test server's port), and its token.
+ * The link to `path` in a mail's text part: the whole URL, its path and query to open on a test
+ * server (the mail's own origin is PUBLIC_ORIGIN, not the test server's port), and its token.
  */
-export function linkIn(mail: ParsedMail, path: string): { path: string; token: string } {
+export function linkIn(mail: ParsedMail, path: string): { url: URL; path: string; token: string } {
   const found = (mail.text ?? "").match(new RegExp(`https?://[^\\s]+${path}\\?token=[A-Za-z0-9_-]+`));
   if (!found) throw new Error(`no ${path} link in "${mail.subject}"`);
   const url = new URL(found[0]);
-  return { path: `${url.pathname}${url.search}`, token: url.searchParams.get("token") ?? "" };
+  return { url, path: `${url.pathname}${url.search}`, token: url.searchParams.get("token") ?? "" };
 }
