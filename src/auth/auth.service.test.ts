@@ -76,6 +76,22 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
     expect(jobs.length).toBe(before);
   });
 
+  it("hashes once for eight simultaneous sign-ups of one e-mail (in any case): one account, seven EMAIL_TAKEN", async () => {
+    const email = uniqueEmail();
+    const before = jobs.filter((op) => op === "hash").length;
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        register({ email: i % 2 ? email.toUpperCase() : email, name: `Tab ${"abcdefgh"[i]}` }).then(
+          (r) => r.user.name,
+          (e: AppError) => e.code,
+        ),
+      ),
+    );
+    expect(results.filter((r) => r === "EMAIL_TAKEN")).toHaveLength(7);
+    expect(results.filter((r) => r.startsWith("Tab "))).toHaveLength(1);
+    expect(jobs.filter((op) => op === "hash").length - before).toBe(1);
+  });
+
   it("logs in with the right password, in any e-mail case", async () => {
     const email = uniqueEmail();
     const { user } = await register({ email, name: "Ada" });

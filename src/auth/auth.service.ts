@@ -11,6 +11,7 @@ import { toUser, type User } from "../users/user.js";
 import { createUserRepository } from "../users/users.repository.js";
 import type { LoginBody, RegisterBody } from "./auth.schemas.js";
 import { PASSWORD_MAX_BYTES } from "./auth.schemas.js";
+import { oneAtATime } from "./one-at-a-time.js";
 
 export interface AuthResult {
   /** null when EMAIL_VERIFICATION=required: no session until the address is verified. */
@@ -58,6 +59,7 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
   const { db, passwords, sessions } = deps;
   const users = createUserRepository(db);
   const verificationRequired = deps.verification === "required";
+  const perEmail = oneAtATime();
 
   async function signIn(user: User, client: ClientInfo): Promise<AuthResult> {
     const { token } = await sessions.createSession(user, "password", client);
@@ -80,32 +82,34 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     }
   }
 
-  return {
-    async registerUser(input, client) {
-      // A duplicate costs no bcrypt work. The unique index still decides a race (see createUser).
-      if (await users.findUserByEmail(input.email)) throw new AppError("EMAIL_TAKEN");
-      // Hash with no connection or transaction held: it takes ~250 ms at cost 12.
-      const passwordHash = await passwords.hashPassword(input.password);
-      const firstName = input.firstName ?? null;
-      const lastName = input.lastName ?? null;
-      const name = input.name ?? `${firstName} ${lastName}`;
-      // The user, its first event and its verification mail commit together, or not at all.
-      const row = await db.transaction().execute(async (trx) => {
-        const created = await createUserRepository(trx).createUser({
-          email: input.email,
-          name,
-          firstName,
-          lastName,
-          passwordHash,
-        });
-        await recordEvent(trx, created.id, "user.registered", client);
-        await deps.onRegistered?.(trx, created);
-        return created;
+  async function register(input: RegisterBody, client: ClientInfo): Promise<AuthResult> {
+    // A duplicate costs no bcrypt work. The unique index still decides a race (see createUser).
+    if (await users.findUserByEmail(input.email)) throw new AppError("EMAIL_TAKEN");
+    // Hash with no connection or transaction held: it takes ~250 ms at cost 12.
+    const passwordHash = await passwords.hashPassword(input.password);
+    const firstName = input.firstName ?? null;
+    const lastName = input.lastName ?? null;
+    const name = input.name ?? `${firstName} ${lastName}`;
+    // The user, its first event and its verification mail commit together, or not at all.
+    const row = await db.transaction().execute(async (trx) => {
+      const created = await createUserRepository(trx).createUser({
+        email: input.email,
+        name,
+        firstName,
+        lastName,
+        passwordHash,
       });
-      deps.mailQueued?.();
-      const user = toUser(row);
-      return verificationRequired ? { token: null, user } : signIn(user, client);
-    },
+      await recordEvent(trx, created.id, "user.registered", client);
+      await deps.onRegistered?.(trx, created);
+      return created;
+    });
+    deps.mailQueued?.();
+    const user = toUser(row);
+    return verificationRequired ? { token: null, user } : signIn(user, client);
+  }
+
+  return {
+    registerUser: (input, client) => perEmail.run(input.email.toLowerCase(), () => register(input, client)),
 
     async loginUser(input, client) {
       const row = await users.findUserByEmail(input.email);
