@@ -60,6 +60,7 @@ const envSchema = z
     RATE_LIMIT: onOff.default("on"),
     HASH_CONCURRENCY: int(1, 256).default(availableParallelism()),
     HASH_QUEUE_MAX: int(0, 100_000).default(64),
+    HASH_THREAD_NICE: int(0, 19).default(10),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     // Loopback by default: the web client calls the API over loopback and forwards the browser's
     // address, and a reverse proxy on the same host does the same. Other peers are never trusted.
@@ -153,6 +154,8 @@ export interface Config {
   rateLimit: boolean;
   hashConcurrency: number;
   hashQueueMax: number;
+  /** Nice value of libuv's pool threads (bcrypt), above the event loop's 0; 0 leaves them alone. */
+  hashThreadNice: number;
   logLevel: string;
   trustProxy: boolean | number | string;
   dbPoolMax: number;
@@ -233,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: e.RATE_LIMIT === "on",
     hashConcurrency: e.HASH_CONCURRENCY,
     hashQueueMax: e.HASH_QUEUE_MAX,
+    hashThreadNice: e.HASH_THREAD_NICE,
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     dbPoolMax: e.DB_POOL_MAX,

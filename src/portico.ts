@@ -25,6 +25,7 @@ import { createMetrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { connectRedis } from "./redis.js";
 import type { PasswordHasher } from "./users/passwords.js";
+import { lowerPoolThreadPriority } from "./users/thread-priority.js";
 import { loadWebHandler, webOptions } from "./web/mount.js";
 
 export interface Portico {
@@ -176,6 +177,13 @@ async function listen(server: Server, port: number, host: string): Promise<strin
 /** Starts the service: the public app on config.host:config.port, opsApp on config.metrics. */
 export async function startPortico(config: Config, logger: Logger): Promise<RunningPortico> {
   const portico = await createPortico(config, logger);
+  const lowered = await lowerPoolThreadPriority(config.hashThreadNice);
+  if (lowered.threads.length > 0) {
+    logger.debug(
+      { threads: lowered.threads.length, found: lowered.found, nice: config.hashThreadNice },
+      "pool threads lowered",
+    );
+  }
   const server = createHttpServer(portico.app, config.http);
   const metricsServer = config.metrics && createHttpServer(portico.opsApp, config.http);
   let url: string;
