@@ -1,4 +1,4 @@
-import nodemailer from "nodemailer";
+import { createRequire } from "node:module";
 import type { MailRow } from "./outbox.js";
 
 export type MailTransportMode = "smtp" | "mailbox";
@@ -59,6 +59,8 @@ function senderDomain(from: string): string {
 }
 
 function createSmtpTransport(smtpUrl: string, from: string): MailTransport {
+  // Loaded only when mail goes over SMTP (the development mailbox needs no client).
+  const nodemailer = createRequire(import.meta.url)("nodemailer") as typeof import("nodemailer");
   const transporter = nodemailer.createTransport({
     url: smtpUrl,
     pool: true,

@@ -1,9 +1,4 @@
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  type PublicKeyCredentialRequestOptionsJSON,
-  verifyAuthenticationResponse,
-} from "@simplewebauthn/server";
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { AppError } from "../errors.js";
 import { pruneEvents, recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
@@ -13,6 +8,7 @@ import { CHALLENGE_TTL_MS, type ChallengeRow, type PasskeyRow, userHandleText } 
 import type { PasskeyDeps } from "./passkeys.deps.js";
 import { createPasskeyRepository } from "./passkeys.repository.js";
 import type { PasskeyLoginBody } from "./passkeys.schemas.js";
+import { webauthn } from "./simplewebauthn.js";
 
 export interface PasskeySignInOptions {
   /** Names the challenge kept server-side; POST /passkey/login sends it back. */
@@ -47,7 +43,7 @@ export function createPasskeyLoginService(deps: PasskeyDeps): PasskeyLoginServic
     const handle = response.response?.userHandle;
     if (handle && handle !== userHandleText(passkey.user_id)) return undefined;
     try {
-      const result = await verifyAuthenticationResponse({
+      const result = await (await webauthn()).verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge.challenge,
         expectedOrigin: rp.origin,
@@ -68,7 +64,7 @@ export function createPasskeyLoginService(deps: PasskeyDeps): PasskeyLoginServic
 
   return {
     async signInOptions() {
-      const options = await generateAuthenticationOptions({
+      const options = await (await webauthn()).generateAuthenticationOptions({
         rpID: rp.id,
         userVerification: "required",
         timeout: CHALLENGE_TTL_MS,

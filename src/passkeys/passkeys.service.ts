@@ -1,9 +1,4 @@
-import {
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyRegistrationResponse,
-} from "@simplewebauthn/server";
+import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import { AppError } from "../errors.js";
 import { recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
@@ -21,6 +16,7 @@ import {
 import type { PasskeyDeps } from "./passkeys.deps.js";
 import { createPasskeyRepository } from "./passkeys.repository.js";
 import type { AddPasskeyBody } from "./passkeys.schemas.js";
+import { webauthn } from "./simplewebauthn.js";
 
 export interface PasskeyRegistrationService {
   /** WebAuthn creation options for the caller; the challenge is kept (5 minutes, single use). */
@@ -43,7 +39,7 @@ export function createPasskeyRegistrationService(deps: PasskeyDeps): PasskeyRegi
   /** The browser's answer, checked against a live challenge of this user (used up on the way). */
   async function verify(userId: string, response: RegistrationResponseJSON) {
     try {
-      const result = await verifyRegistrationResponse({
+      const result = await (await webauthn()).verifyRegistrationResponse({
         response,
         expectedChallenge: async (challenge) =>
           (await passkeys.consumeChallenge({ purpose: "register", userId, challenge })) !== undefined,
@@ -83,7 +79,7 @@ export function createPasskeyRegistrationService(deps: PasskeyDeps): PasskeyRegi
     async registrationOptions(auth) {
       const existing = await passkeys.listPasskeys(auth.user.id);
       if (existing.length >= MAX_PASSKEYS) throw new AppError("PASSKEY_REJECTED", { message: TOO_MANY });
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: rp.name,
         rpID: rp.id,
         userName: auth.user.email,
