@@ -109,7 +109,7 @@ export async function assemblePortico(
     securityHeaders: securityHeaders({ production: config.env === "production" }),
     cors: corsForApi(config.corsOrigins),
     health: createHealthRouter(healthOptions),
-    apiDocs: createApiDocsRouter(buildOpenApiDocument()),
+    apiDocs: createApiDocsRouter(() => buildOpenApiDocument()),
     authApi: routers,
     devMailbox: config.env === "development" && !config.smtpUrl ? createDevMailboxRouter(database) : undefined,
     web: await loadWebHandler({ ...webOptions(config), signClient: webClient.sign }, logger),

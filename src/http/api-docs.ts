@@ -44,10 +44,13 @@ const INIT = `window.ui = SwaggerUIBundle({
 `;
 
 /** GET /api/v1/openapi.json (OpenAPI 3.1) and GET /api/v1/docs (a human-readable reference). */
-export function createApiDocsRouter(openApiDocument: object): Router {
-  const document = JSON.stringify(openApiDocument);
+export function createApiDocsRouter(buildDocument: () => object): Router {
+  // Built on the first request, not at start-up: converting every schema allocates a few MB
+  // that an instance nobody asks for its reference would keep as resident memory.
+  let document: string | undefined;
   const router = Router();
   router.get(OPENAPI_PATH, (_req, res) => {
+    document ??= JSON.stringify(buildDocument());
     res.set("Cache-Control", "no-cache").type("application/json").send(document);
   });
   router.get(DOCS_PATH, (_req, res) => {
