@@ -48,50 +48,68 @@ function summarize(job: LoadJob, samples: Sample[], statusCounts: Record<string,
   return result;
 }
 
+const PATHS = {
+  portico: { register: "/api/v1/auth/register", login: "/api/v1/auth/login" },
+  "better-auth": { register: "/api/auth/sign-up/email", login: "/api/auth/sign-in/email" },
+} as const;
+
+type Body = "account" | "credentials" | "email";
+
+/** A request's JSON body in the job's dialect (Portico's register and login take the same body). */
+function bodyFor(job: HttpJob, email: string | undefined, body: Body): string {
+  if (body === "email") return JSON.stringify({ email });
+  if (job.dialect !== "better-auth")
+    return JSON.stringify({ email, password: BENCH_PASSWORD, firstName: "Ada", lastName: "Lovelace" });
+  if (body === "credentials") return JSON.stringify({ email, password: BENCH_PASSWORD });
+  return JSON.stringify({ email, password: BENCH_PASSWORD, name: "Ada Lovelace" });
+}
+
+/** A new client address per request (10.0.0.0/8 from a random start), when the job asks for it. */
+function addresses(job: HttpJob): () => Record<string, string> {
+  if (!job.spreadAddresses) return () => ({});
+  let n = randomBytes(3).readUIntBE(0, 3);
+  return () => {
+    n = (n + 1) % 2 ** 24;
+    return { "x-forwarded-for": `10.${n >> 16}.${(n >> 8) & 255}.${n & 255}` };
+  };
+}
+
 function requestFor(job: HttpJob): autocannon.Request {
   const tag = `${process.pid.toString(36)}${randomBytes(3).toString("hex")}`;
   let n = 0;
   const json = { "content-type": "application/json" };
+  const from = addresses(job);
+  const paths = PATHS[job.dialect ?? "portico"];
   const s = job.scenario;
+  const post = (path: string, email: () => string | undefined, body: Body): autocannon.Request => ({
+    method: "POST",
+    path,
+    headers: json,
+    setupRequest: (req) => ({
+      ...req,
+      headers: { ...json, ...from() },
+      body: bodyFor(job, email(), body),
+    }),
+  });
   switch (s.type) {
     case "register":
-      return {
-        method: "POST",
-        path: "/api/v1/auth/register",
-        headers: json,
-        setupRequest: (req) => {
-          const email = `r${tag}-${n++}@bench.example`;
-          return {
-            ...req,
-            body: JSON.stringify({ email, password: BENCH_PASSWORD, firstName: "Ada", lastName: "Lovelace" }),
-          };
-        },
-      };
+      return post(paths.register, () => `r${tag}-${n++}@bench.example`, "account");
     case "duplicate":
-    case "login": {
-      const path = s.type === "login" ? "/api/v1/auth/login" : "/api/v1/auth/register";
+      return post(paths.register, () => s.emails[n++ % s.emails.length], "account");
+    case "login":
+      return post(paths.login, () => s.emails[n++ % s.emails.length], "credentials");
+    case "get": {
+      const auth = s.token ? { authorization: `Bearer ${s.token}` } : {};
+      if (!job.spreadAddresses) return { method: "GET", path: s.path, headers: auth };
       return {
-        method: "POST",
-        path,
-        headers: json,
-        setupRequest: (req) => {
-          const email = s.emails[n++ % s.emails.length];
-          return {
-            ...req,
-            body: JSON.stringify({ email, password: BENCH_PASSWORD, firstName: "Ada", lastName: "Lovelace" }),
-          };
-        },
+        method: "GET",
+        path: s.path,
+        headers: auth,
+        setupRequest: (req) => ({ ...req, headers: { ...auth, ...from() } }),
       };
     }
-    case "get":
-      return { method: "GET", path: s.path, headers: s.token ? { authorization: `Bearer ${s.token}` } : {} };
     case "forgot":
-      return {
-        method: "POST",
-        path: "/api/v1/auth/password/forgot",
-        headers: json,
-        setupRequest: (req) => ({ ...req, body: JSON.stringify({ email: s.emails[n++ % s.emails.length] }) }),
-      };
+      return post("/api/v1/auth/password/forgot", () => s.emails[n++ % s.emails.length], "email");
   }
 }
 

@@ -9,10 +9,23 @@ export type Scenario =
   /** POST /password/forgot, cycling through `emails` (known and unknown addresses alike). */
   | { type: "forgot"; emails: string[] };
 
+/**
+ * Whose API a job speaks: Portico's (and the naive peer's, which copies it) or better-auth's
+ * (/api/auth/sign-up/email with `name`, /api/auth/sign-in/email). GET paths are given as they are.
+ */
+export type Dialect = "portico" | "better-auth";
+
 export interface HttpJob {
   kind: "http";
   url: string;
   scenario: Scenario;
+  /** Default "portico". */
+  dialect?: Dialect;
+  /**
+   * Each request says it comes from another client address (X-Forwarded-For, which Portico
+   * trusts from loopback by default): per-address rate limits stay on without refusing the load.
+   */
+  spreadAddresses?: boolean;
   connections: number;
   /** Responses in the warm-up are counted by status but not measured. */
   warmupS: number;

@@ -22,6 +22,8 @@ export interface ServerProcess {
   cpuSeconds(): number;
   /** Resident memory now, in MiB. */
   rssMiB(): number;
+  /** The most resident memory the process has had so far (VmHWM), in MiB. */
+  hwmMiB(): number;
   stop(): Promise<void>;
 }
 
@@ -53,9 +55,9 @@ export function cpuSecondsOf(name: string): number {
   return total;
 }
 
-function rssOf(pid: number): number {
+function rssOf(pid: number, field = "VmRSS"): number {
   try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return match ? Number(match[1]) / 1024 : 0;
   } catch {
     return 0;
@@ -116,6 +118,7 @@ export async function startServer(options: {
     startupMs,
     cpuSeconds: () => processCpuSeconds(pid),
     rssMiB: () => rssOf(pid),
+    hwmMiB: () => rssOf(pid, "VmHWM"),
     async stop() {
       if (child.exitCode !== null) return;
       child.kill("SIGTERM");
