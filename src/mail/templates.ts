@@ -31,9 +31,9 @@ export function verifyEmailMail(input: LinkMailInput): RenderedMail {
   return renderMail({
     subject: "Confirm your email address",
     name: input.name,
-    paragraphs: ["Thanks for signing up for Portico. Confirm your email address to finish setting up your account."],
+    paragraphs: ["Thanks for creating a Portico account. Confirm your email address to finish setting it up."],
     action: { label: "Confirm email address", url: input.link, expiresInMinutes: input.expiresInMinutes },
-    advice: "If you didn't sign up for Portico, you can ignore this email: no account is confirmed without it.",
+    advice: "If you didn't create a Portico account, you can ignore this email: no account is confirmed without it.",
   });
 }
 
@@ -87,7 +87,7 @@ export function accountDeletedMail(input: NoticeInput): RenderedMail {
     subject: "Your account was deleted",
     name: input.name,
     paragraphs: [
-      "Your Portico account and its data were deleted. You can Sign up again with this email address at any time.",
+      "Your Portico account and its data were deleted. You can create an account again with this email address at any time.",
     ],
     advice: "If this wasn't you, someone knew your password: change it wherever else you use it.",
   });
@@ -98,7 +98,7 @@ export function mfaEnabledMail(input: NoticeInput): RenderedMail {
     subject: "Two-factor authentication is on",
     name: input.name,
     paragraphs: [
-      "Two-factor authentication was turned on for your Portico account. To Log in you now need a code from your authenticator app.",
+      "Two-factor authentication was turned on for your Portico account. To log in you now need a code from your authenticator app.",
     ],
     ...notYou(input, "If this wasn't you, reset your password at once from the Log in page to secure your account."),
   });
@@ -120,7 +120,7 @@ export function passkeyAddedMail(input: NoticeInput & { passkeyName?: string }):
   return renderMail({
     subject: "A passkey was added",
     name: input.name,
-    paragraphs: [`A new passkey${which} was added to your Portico account. It can be used to Log in.`],
+    paragraphs: [`A new passkey${which} was added to your Portico account. It can be used to log in.`],
     ...notYou(input, "If this wasn't you, remove the passkey and reset your password at once from the Log in page."),
   });
 }
@@ -130,7 +130,7 @@ export function passkeyRemovedMail(input: NoticeInput & { passkeyName?: string }
   return renderMail({
     subject: "A passkey was removed",
     name: input.name,
-    paragraphs: [`A passkey${which} was removed from your Portico account. It can no longer be used to Log in.`],
+    paragraphs: [`A passkey${which} was removed from your Portico account. It can no longer be used to log in.`],
     ...notYou(input, "If this wasn't you, reset your password at once from the Log in page to secure your account."),
   });
 }
