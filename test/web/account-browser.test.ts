@@ -72,7 +72,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
     async function signUp(page: Page, email = uniqueEmail("account")): Promise<string> {
       await page.goto("/register");
       await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-      await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
+      await Promise.all([
+        page.waitForURL("**/dashboard"),
+        page.getByRole("button", { name: "Create an account" }).click(),
+      ]);
       return email;
     }
 
@@ -127,8 +130,8 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const another = await otherSession(email, NEW_PASSWORD);
       expect(another).not.toBe(other);
       await page.reload();
-      await press(page, "Sign out of all other sessions");
-      expect(await page.getByRole("status").textContent()).toContain("All your other sessions have been signed out.");
+      await press(page, "Log out of all other sessions");
+      expect(await page.getByRole("status").textContent()).toContain("All your other sessions have been logged out.");
       expect(await text(page, "#activity-title + p + ol")).toContain("Password changed");
     });
 

@@ -70,13 +70,13 @@ describe("/account over HTTP (SPEC §9, §12)", () => {
   it("sends a signed-out visitor, or one with a dead cookie, to /login", async () => {
     const res = await get("/account");
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/login");
+    expect(res.headers.get("location")).toBe("/login?next=/account");
     const dead = await get("/account", `${SESSION}=not-a-jwt`);
-    expect(dead.headers.get("location")).toBe("/login");
+    expect(dead.headers.get("location")).toBe("/login?next=/account");
     expect(setCookies(dead).get(SESSION)).toMatch(CLEARED);
     const posted = await post("/account", { action: "sign-out-others" }, { cookie: `${SESSION}=not-a-jwt` });
     expect(posted.status).toBe(303);
-    expect(posted.headers.get("location")).toBe("/login");
+    expect(posted.headers.get("location")).toBe("/login?next=/account");
   });
 
   it("shows every section, each form posting to /account with its action; the dashboard links here", async () => {
@@ -117,7 +117,7 @@ describe("/account over HTTP (SPEC §9, §12)", () => {
     expect(html).toContain("Account created");
     expect(html).toContain('href="/account/two-factor"');
     // One session only: nothing else to sign out of.
-    expect(html).not.toContain("Sign out of all other sessions");
+    expect(html).not.toContain("Log out of all other sessions");
   });
 
   it("change password: a wrong current password (403) and a weak new one (422) show beside their fields; success keeps this session only", async () => {
@@ -219,7 +219,7 @@ describe("/account over HTTP (SPEC §9, §12)", () => {
     expect(html.match(/name="action" value="sign-out-session"/g)).toHaveLength(4);
     expect(html.match(/>This device</g)).toHaveLength(1);
     expect(html).toContain("Firefox on Linux");
-    expect(html).toContain("Sign out of all other sessions");
+    expect(html).toContain("Log out of all other sessions");
 
     const idOfA = (await (await api("sessions", { token: a })).json()) as {
       sessions: { id: string; current: boolean }[];
@@ -230,7 +230,7 @@ describe("/account over HTTP (SPEC §9, §12)", () => {
     expect(one.headers.get("location")).toBe("/account?done=session");
     expect(await meStatus(a)).toBe(401);
     expect(await meStatus(b)).toBe(200);
-    expect(await (await get("/account?done=session", cookie)).text()).toContain("That session has been signed out.");
+    expect(await (await get("/account?done=session", cookie)).text()).toContain("That session has been logged out.");
 
     const again = await account(cookie, { action: "sign-out-session", sessionId: aId });
     expect(again.status).toBe(404);
@@ -508,7 +508,7 @@ describe("/account/two-factor: turning TOTP on (SPEC §11, §12)", () => {
   it("shows a server-drawn QR code and the key; a wrong code comes back with the error; the right one shows ten recovery codes once", async () => {
     const { email, cookie } = await signUp();
     const other = await apiLogin(email);
-    expect((await get("/account/two-factor")).headers.get("location")).toBe("/login");
+    expect((await get("/account/two-factor")).headers.get("location")).toBe("/login?next=/account/two-factor");
 
     const page = await get("/account/two-factor", cookie);
     expect(page.status).toBe(200);

@@ -169,7 +169,7 @@ describe("what people and crawlers ask for (issue 15, item 6)", () => {
       expect(response.headers.get("location")).toBe("/");
       const session = response.headers.getSetCookie().find((line) => line.startsWith("portico_session="));
       expect(session).toMatch(/Expires=Thu, 01 Jan 1970/);
-      expect((await get("/dashboard", { ...HTML, cookie })).headers.get("location")).toBe("/login");
+      expect((await get("/dashboard", { ...HTML, cookie })).headers.get("location")).toBe("/login?next=/dashboard");
     });
   });
 

@@ -126,7 +126,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const user = newUserBody();
       await page.goto("/register");
       await fillRegistration(page, user);
-      await page.getByRole("button", { name: "Sign up" }).click();
+      await page.getByRole("button", { name: "Create an account" }).click();
       await page.waitForURL("**/dashboard");
       return user;
     }
@@ -145,13 +145,13 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.waitForURL((url) => url.pathname === "/");
     }
 
-    /** Presses "Sign in with a passkey" on /login; the API's answer to the page's sign-in post, if one came. */
+    /** Presses "Log in with a passkey" on /login; the API's answer to the page's sign-in post, if one came. */
     async function signInWithPasskey(page: Page) {
       await page.goto("/login");
       const answer = page
         .waitForResponse((r) => new URL(r.url()).pathname === "/login/passkey", { timeout: 10_000 })
         .catch(() => undefined);
-      await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+      await page.getByRole("button", { name: "Log in with a passkey" }).click();
       return answer;
     }
 
@@ -181,7 +181,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
       await logOut(page);
       await page.goto("/login");
-      await page.getByRole("button", { name: "Sign in with a passkey" }).waitFor({ state: "visible" });
+      await page.getByRole("button", { name: "Log in with a passkey" }).waitFor({ state: "visible" });
       await saveScreenshot(page, "login-passkey");
       const answer = await signInWithPasskey(page);
       expect(answer?.status()).toBe(200);
@@ -212,7 +212,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         if (new URL(r.url()).pathname === "/login/passkey") answers.push(r.status());
       });
       await page.goto("/login");
-      await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+      await page.getByRole("button", { name: "Log in with a passkey" }).click();
       await expect.poll(() => page.getByRole("alert").textContent()).toMatch(/passkey/i);
       expect(new URL(page.url()).pathname).toBe("/login");
       // Chromium itself refuses here (NotAllowedError): no assertion is made, none is posted.
@@ -285,7 +285,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const user = await signUp(page);
       await logOut(page);
       await page.goto("/login");
-      expect(await page.getByRole("button", { name: "Sign in with a passkey" }).isVisible()).toBe(false);
+      expect(await page.getByRole("button", { name: "Log in with a passkey" }).isVisible()).toBe(false);
       await page.goto("/login");
       await page.getByLabel("Email address").fill(user.email);
       await page.getByLabel("Password", { exact: true }).fill(user.password);

@@ -311,8 +311,8 @@ describe("recovery pages over HTTP (SPEC §7, §8, §12, §13)", () => {
   it("dashboard: a resend without a live session goes to /login", async () => {
     const res = await post("/dashboard", {}, { cookie: `${SESSION}=not-a-jwt` });
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/login");
-    expect((await post("/dashboard", {})).headers.get("location")).toBe("/login");
+    expect(res.headers.get("location")).toBe("/login?next=/dashboard");
+    expect((await post("/dashboard", {})).headers.get("location")).toBe("/login?next=/dashboard");
   });
 });
 
@@ -379,7 +379,9 @@ describe("sign-up with EMAIL_VERIFICATION=required", () => {
     expect(early.status).toBe(403);
     expect(early.headers.getSetCookie()).toEqual([]);
     const earlyHtml = await early.text();
-    expect(earlyHtml).toContain("Confirm your email address first: open the link we sent you when you signed up.");
+    expect(earlyHtml).toContain(
+      "Confirm your email address first: open the link we sent you when you created your account.",
+    );
     expect(earlyHtml).toContain('href="/forgot-password"');
 
     const link = linkIn(await waitForMail(smtp, fields.email, /Confirm your email/), "/verify-email");

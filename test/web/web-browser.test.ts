@@ -54,18 +54,24 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
   async function registerUser(page: Page, email = uniqueEmail("browser")) {
     await page.goto("/register");
     await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
+    await Promise.all([
+      page.waitForURL("**/dashboard"),
+      page.getByRole("button", { name: "Create an account" }).click(),
+    ]);
     return email;
   }
 
   it("registers, lands on the dashboard greeted once, logs out and logs in again", async () => {
     const page = await newPage();
     await page.goto("/");
-    await page.getByRole("main").getByRole("link", { name: "Sign up" }).click();
+    await page.getByRole("main").getByRole("link", { name: "Create an account" }).click();
     await page.waitForURL("**/register");
     const email = uniqueEmail("flow");
     await fillRegistration(page, { email, firstName: "José", lastName: "Nguyễn", password: PASSWORD });
-    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
+    await Promise.all([
+      page.waitForURL("**/dashboard"),
+      page.getByRole("button", { name: "Create an account" }).click(),
+    ]);
     expect(await page.getByRole("status").textContent()).toContain("Registration successful! Welcome, José.");
     const details = await text(page.locator("dl.details"));
     expect(details).toContain("José Nguyễn");
@@ -87,8 +93,14 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
     expect(await page.getByText("Registration successful").count()).toBe(0);
   });
 
-  describe("shows each of seed 001's messages beside its field and in the error summary", () => {
-    const cases = [
+  describe("shows each of seed 001's messages in the error summary, and beside its field", () => {
+    const cases: {
+      message: string;
+      fields: string[];
+      values: Record<string, string>;
+      /** What each field says, where it is not the summary's message (an empty field says what it needs). */
+      beside?: Record<string, string>;
+    }[] = [
       { message: "This email is already registered.", fields: ["email"], values: { email: "taken" } },
       { message: "Please enter a valid email address.", fields: ["email"], values: { email: "ada@" } },
       { message: "Password must be at least 8 characters.", fields: ["password"], values: { password: "short" } },
@@ -96,6 +108,12 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
         message: "Please fill in all required fields.",
         fields: ["email", "firstName", "lastName", "password"],
         values: { email: "", firstName: "", lastName: "", password: "" },
+        beside: {
+          email: "Enter your email address",
+          firstName: "Enter your first name",
+          lastName: "Enter your last name",
+          password: "Enter a password",
+        },
       },
       {
         message: "Names must contain only letters.",
@@ -104,7 +122,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
       },
     ];
 
-    it.each(cases)("$message", async ({ message, fields, values }) => {
+    it.each(cases)("$message", async ({ message, fields, values, beside }) => {
       const page = await newPage();
       const valid = { email: uniqueEmail("errors"), firstName: "Ada", lastName: "Lovelace", password: PASSWORD };
       let email = values.email ?? valid.email;
@@ -112,7 +130,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
       const typed = { ...valid, ...values, email };
       await page.goto("/register");
       await fillRegistration(page, typed);
-      await submit(page, "Sign up");
+      await submit(page, "Create an account");
 
       const summary = page.locator(".error-summary");
       expect(await page.title()).toMatch(/^Error: /);
@@ -121,7 +139,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
       expect(await isFocused(summary)).toBe(true);
       for (const field of fields) {
         const input = page.locator(`#${field}`);
-        expect(await text(page.locator(`#${field}-error`)), field).toBe(`Error: ${message}`);
+        expect(await text(page.locator(`#${field}-error`)), field).toBe(`Error: ${beside?.[field] ?? message}`);
         expect(await input.getAttribute("aria-invalid"), field).toBe("true");
         expect(await input.getAttribute("aria-describedby"), field).toContain(`${field}-error`);
         if (field !== "password") expect(await input.inputValue(), field).toBe(typed[field as keyof typeof typed]);
@@ -137,7 +155,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
   it("registers with the keyboard alone, every focus visible", async () => {
     const page = await newPage();
     await page.goto("/");
-    await tabTo(page, (el) => el.inMain && el.text === "Sign up");
+    await tabTo(page, (el) => el.inMain && el.text === "Create an account");
     await Promise.all([page.waitForURL("**/register"), page.keyboard.press("Enter")]);
 
     const email = uniqueEmail("keyboard");
@@ -153,7 +171,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
     await tabTo(page, (el) => el.tag === "button" && el.text === "Show password");
     await page.keyboard.press("Enter");
     expect(await page.locator("#password").getAttribute("type")).toBe("text");
-    await tabTo(page, (el) => el.tag === "button" && el.text === "Sign up");
+    await tabTo(page, (el) => el.tag === "button" && el.text === "Create an account");
     await Promise.all([page.waitForURL("**/dashboard"), page.keyboard.press("Enter")]);
     expect(await page.getByRole("status").textContent()).toContain("Registration successful! Welcome, Mary-Jane.");
 
@@ -167,7 +185,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
     expect(await page.getByRole("button", { name: "Show password" }).isVisible()).toBe(false);
 
     await fillRegistration(page, { email: "nope", firstName: "Ada", lastName: "Lovelace", password: "short" });
-    await submit(page, "Sign up");
+    await submit(page, "Create an account");
     expect(await text(page.locator("#email-error"))).toBe("Error: Please enter a valid email address.");
     expect(await text(page.locator("#password-error"))).toBe("Error: Password must be at least 8 characters.");
     // `autofocus` moves focus to the summary without any script.
@@ -176,7 +194,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
 
     const email = uniqueEmail("nojs");
     await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
+    await Promise.all([
+      page.waitForURL("**/dashboard"),
+      page.getByRole("button", { name: "Create an account" }).click(),
+    ]);
     expect(await page.getByRole("status").textContent()).toContain("Registration successful! Welcome, Ada.");
     expect(await text(page.locator("dl.details"))).toContain(email);
     await Promise.all([page.waitForURL(`${web.url}/`), page.getByRole("button", { name: "Log out" }).click()]);
@@ -212,7 +233,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
       open: async (page) => {
         await page.goto("/register");
         await fillRegistration(page, { email: "ada@example", firstName: "Ada", lastName: "", password: "short" });
-        await submit(page, "Sign up");
+        await submit(page, "Create an account");
       },
     },
     { name: "login", open: (page) => page.goto("/login") },

@@ -48,7 +48,7 @@ describe("web client over HTTP", () => {
   it("serves the home, register and login pages as HTML", async () => {
     for (const [path, heading] of [
       ["/", "Welcome to Portico"],
-      ["/register", "Sign up"],
+      ["/register", "Create an account"],
       ["/login", "Log in"],
     ] as const) {
       const res = await get(path);
@@ -110,7 +110,7 @@ describe("web client over HTTP", () => {
     expect(html).toContain('value="not-an-email"');
     expect(html).toContain('value="R2D2"');
     expect(html).not.toContain(password);
-    expect(html).toContain("<title>Error: Sign up");
+    expect(html).toContain("<title>Error: Create an account");
     expect(setCookies(res).has(SESSION)).toBe(false);
   });
 
@@ -155,7 +155,7 @@ describe("web client over HTTP", () => {
     // A copy of the cookie kept from before (another tab, a stolen cookie) is dead too.
     const replay = await get("/dashboard", { cookie });
     expect(replay.status).toBe(303);
-    expect(replay.headers.get("location")).toBe("/login");
+    expect(replay.headers.get("location")).toBe("/login?next=/dashboard");
     const me = await fetch(`${web.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(401);
   });
@@ -183,7 +183,7 @@ describe("web client over HTTP", () => {
   it("sends /dashboard without a cookie to /login", async () => {
     const res = await get("/dashboard");
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/login");
+    expect(res.headers.get("location")).toBe("/login?next=/dashboard");
   });
 
   it("sends an expired, tampered or unknown-user token to /login and clears the cookie", async () => {
@@ -197,7 +197,7 @@ describe("web client over HTTP", () => {
     for (const [name, bad] of Object.entries({ expired, tampered, unknownUser, garbage: "not-a-jwt" })) {
       const res = await get("/dashboard", { cookie: `${SESSION}=${bad}` });
       expect(res.status, name).toBe(303);
-      expect(res.headers.get("location"), name).toBe("/login");
+      expect(res.headers.get("location"), name).toBe("/login?next=/dashboard");
       expect(setCookies(res).get(SESSION), name).toMatch(/^portico_session=deleted;.*Expires=Thu, 01 Jan 1970/);
     }
   });

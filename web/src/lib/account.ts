@@ -7,9 +7,9 @@ import type { AstroCookies } from "astro";
 
 /** The notice for each `?done=` key. */
 export const DONE_NOTICES = {
-  password: "Your password has been changed. Your other sessions have been signed out.",
-  session: "That session has been signed out.",
-  others: "All your other sessions have been signed out.",
+  password: "Your password has been changed. Your other sessions have been logged out.",
+  session: "That session has been logged out.",
+  others: "All your other sessions have been logged out.",
   "totp-on": "Two-factor authentication is on.",
   "totp-off": "Two-factor authentication is off.",
   // "email" is told with the new address, which travels in a cookie (see setPendingEmail).
@@ -47,7 +47,7 @@ const EVENT_WORDS: Record<string, string> = {
   "user.registered": "Account created",
   "login.succeeded": "Logged in",
   "login.failed": "Failed log-in attempt (wrong password)",
-  "session.revoked": "Signed out of a session",
+  "session.revoked": "Logged out of a session",
   "password.changed": "Password changed",
   "password.reset": "Password reset with an email link",
   "email.verified": "Email address confirmed",

@@ -12,7 +12,7 @@ const DISPLAY_MESSAGES: Record<string, string> = {
   NAME_TOO_LONG: "Names must be at most 100 characters.",
   INVALID_TYPE: "Please check this field.",
   INVALID_CREDENTIALS: "Invalid email or password.",
-  EMAIL_NOT_VERIFIED: "Confirm your email address first: open the link we sent you when you signed up.",
+  EMAIL_NOT_VERIFIED: "Confirm your email address first: open the link we sent you when you created your account.",
   INVALID_TOKEN: "This link is invalid or has expired.",
   WRONG_PASSWORD: "Current password is incorrect.",
   INVALID_MFA_CODE: "Invalid authentication code.",
@@ -28,6 +28,25 @@ const FIELD_OF_CODE: Record<string, string> = {
   INVALID_CREDENTIALS: "email",
   WRONG_PASSWORD: "password",
   INVALID_MFA_CODE: "code",
+};
+
+/**
+ * What is missing, said beside each empty field (the GOV.UK pattern), by input id. The error
+ * summary keeps seed 001's one sentence for them all ("Please fill in all required fields.").
+ * A form whose words differ (a new password, not yours) passes its own to toFormErrors.
+ */
+const MISSING_MESSAGES: Record<string, string> = {
+  email: "Enter your email address",
+  firstName: "Enter your first name",
+  lastName: "Enter your last name",
+  password: "Enter your password",
+  currentPassword: "Enter your current password",
+  newPassword: "Enter a new password",
+  newEmail: "Enter your new email address",
+  "email-password": "Enter your password",
+  "totp-password": "Enter your password",
+  "delete-password": "Enter your password",
+  code: "Enter the code from your authenticator app",
 };
 
 export function displayMessage(code: string): string {
@@ -50,23 +69,38 @@ export interface FormErrors {
 /**
  * Turns an API error into what a form shows (the GOV.UK error pattern): a message beside each
  * field and a summary at the top. `inputsOf` maps an API field to the form's inputs, in the
- * form's order: a missing `name` concerns both name inputs.
+ * form's order: a missing `name` concerns both name inputs. An empty field says what it needs
+ * ("Enter your email address"; `missing` overrides the words by input id), and the summary says
+ * seed 001's "Please fill in all required fields." once, linked to the first empty field.
  */
-export function toFormErrors(error: ApiError, inputsOf: Record<string, string[]>): FormErrors {
+export function toFormErrors(
+  error: ApiError,
+  inputsOf: Record<string, string[]>,
+  missing: Record<string, string> = {},
+): FormErrors {
   const problems = error.details?.length
     ? error.details
     : [{ field: FIELD_OF_CODE[error.code] ?? "", code: error.code }];
   const fields: Record<string, string> = {};
+  const empty = new Set<string>();
   const formLevel: string[] = [];
   for (const problem of problems) {
     const inputs = inputsOf[problem.field] ?? [];
     if (inputs.length === 0) formLevel.push(displayMessage(problem.code));
-    for (const input of inputs) fields[input] ??= displayMessage(problem.code);
+    for (const input of inputs) {
+      if (fields[input] !== undefined) continue;
+      if (problem.code === "MISSING_FIELDS") {
+        empty.add(input);
+        fields[input] = missing[input] ?? MISSING_MESSAGES[input] ?? displayMessage(problem.code);
+      } else {
+        fields[input] = displayMessage(problem.code);
+      }
+    }
   }
   const summary: SummaryItem[] = [];
   const order = [...new Set(Object.values(inputsOf).flat())];
   for (const input of order) {
-    const text = fields[input];
+    const text = empty.has(input) ? displayMessage("MISSING_FIELDS") : fields[input];
     if (text && !summary.some((item) => item.text === text)) summary.push({ text, href: `#${input}` });
   }
   for (const text of new Set(formLevel)) summary.push({ text });

@@ -13,7 +13,7 @@ const MESSAGES: Record<string, string> = {
   INVALID_PASSKEY:
     "We could not log you in with that passkey. Try again, or log in with your email address and password.",
   PASSKEY_REJECTED: "That passkey could not be added. Please try again.",
-  EMAIL_NOT_VERIFIED: "Confirm your email address first: open the link we sent you when you signed up.",
+  EMAIL_NOT_VERIFIED: "Confirm your email address first: open the link we sent you when you created your account.",
   NAME_TOO_LONG: "The passkey's name must be at most 64 characters.",
   RATE_LIMITED: "Too many attempts. Please wait a few minutes and try again.",
   UNAUTHORIZED: "You have been logged out. Log in again to continue.",

@@ -31,3 +31,21 @@ export function wasJustSignedOut(cookies: AstroCookies): boolean {
 export function clearSignedOut(cookies: AstroCookies, secure: boolean): void {
   cookies.delete(SIGNED_OUT_COOKIE, options(secure));
 }
+
+/**
+ * Set by POST /logout, read once by the page it leads to (/), which then says "You have logged
+ * out" (issue 15, item 5). Apart from the marker above, which every end of a session sets (a token
+ * the API refused, a deleted account) and which the stylesheet clears before any page reads it.
+ */
+const LOGGED_OUT_COOKIE = "portico_logged_out";
+
+export function setLoggedOut(cookies: AstroCookies, secure: boolean): void {
+  cookies.set(LOGGED_OUT_COOKIE, "1", { ...options(secure), maxAge: 60 });
+}
+
+/** True once after a logout: the cookie is cleared as it is read. */
+export function takeLoggedOut(cookies: AstroCookies, secure: boolean): boolean {
+  if (!cookies.has(LOGGED_OUT_COOKIE)) return false;
+  cookies.delete(LOGGED_OUT_COOKIE, options(secure));
+  return true;
+}

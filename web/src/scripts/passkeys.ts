@@ -54,7 +54,7 @@ function follow(answer: Answer): boolean {
   return true;
 }
 
-async function signIn(button: HTMLButtonElement, status: Element | null): Promise<void> {
+async function signIn(button: HTMLButtonElement, status: Element | null, next: string | undefined): Promise<void> {
   const start = await post("/login/passkey/options");
   if (!start.ok) return show(status, start.answer.message ?? SOMETHING_WRONG);
   let response: unknown;
@@ -63,7 +63,7 @@ async function signIn(button: HTMLButtonElement, status: Element | null): Promis
   } catch (error) {
     return show(status, ceremonyMessage(error, false));
   }
-  const done = await post("/login/passkey", { challengeId: start.answer.challengeId, response });
+  const done = await post("/login/passkey", { challengeId: start.answer.challengeId, response, next });
   if (done.ok && follow(done.answer)) return;
   show(status, done.answer.message ?? SOMETHING_WRONG);
   button.focus();
@@ -109,7 +109,8 @@ export function setUpPasskeys(): void {
     const status = root.querySelector("[data-passkey-status]");
     if (!button) continue;
     root.hidden = false;
-    button.addEventListener("click", () => whileBusy(button, () => signIn(button, status)));
+    const next = root.dataset.next;
+    button.addEventListener("click", () => whileBusy(button, () => signIn(button, status, next)));
   }
   for (const form of document.querySelectorAll<HTMLFormElement>("form[data-passkey-add]")) {
     const button = form.querySelector<HTMLButtonElement>("button[type=submit]");
