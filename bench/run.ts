@@ -3,9 +3,12 @@
  * only), and writes docs/BENCHMARKS.md with a chart (docs/benchmarks.svg) and the raw results
  * (docs/benchmarks.json).
  *
- *   npm run bench                      full run (~20 min), writes docs/
- *   npm run bench -- --quick           smoke run (~3 min), writes to a temporary directory
- *   options: --engines=pglite,postgres  --out=<dir>  --no-build
+ * Its last phase is `npm run bench:peers` (bench/peers.ts): Portico beside the naive and the
+ * better-auth peers, written into the same BENCHMARKS.md (its own section) and benchmarks-peers.json.
+ *
+ *   npm run bench                      full run (~40 min with the peers), writes docs/
+ *   npm run bench -- --quick           smoke run (~7 min), writes to a temporary directory
+ *   options: --engines=pglite,postgres  --out=<dir>  --no-build  --no-peers
  *   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres): where fresh
  *   databases are created and dropped.
  */
@@ -19,8 +22,10 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { renderChart } from "./lib/chart.js";
 import { serverAnswers } from "./lib/database.js";
+import { PEERS_FULL, PEERS_QUICK } from "./lib/peers/profile.js";
+import { benchPeers } from "./lib/peers/run-peers.js";
 import { FULL, QUICK } from "./lib/profile.js";
-import { keptAnalysis, renderReport } from "./lib/report.js";
+import { keptAnalysis, keptPeers, renderReport } from "./lib/report.js";
 import { benchEngine, type EngineKind, type EngineResults } from "./lib/suite.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -30,6 +35,7 @@ const { values: args } = parseArgs({
     engines: { type: "string", default: "pglite,postgres" },
     out: { type: "string" },
     "no-build": { type: "boolean", default: false },
+    "no-peers": { type: "boolean", default: false },
   },
 });
 const profile = args.quick ? QUICK : FULL;
@@ -128,6 +134,7 @@ async function main() {
   const pglite = JSON.parse(readFileSync(join(root, "node_modules/@electric-sql/pglite/package.json"), "utf8")) as {
     version: string;
   };
+  const previous = existsSync(reportFile) ? readFileSync(reportFile, "utf8") : undefined;
   const report = renderReport(
     results,
     {
@@ -146,10 +153,17 @@ async function main() {
       skipped,
       chartFile: relative(outDir, chartFile),
     },
-    keptAnalysis(existsSync(reportFile) ? readFileSync(reportFile, "utf8") : undefined),
+    keptAnalysis(previous),
+    keptPeers(previous),
   );
   writeFileSync(reportFile, report);
   log(`wrote ${relative(process.cwd(), reportFile) || reportFile} (${profile.name} run)`);
+  if (!args["no-peers"]) {
+    const peers = args.quick ? PEERS_QUICK : PEERS_FULL;
+    if (await benchPeers({ root, profile: peers, outDir, postgresBaseUrl, log, cleanups })) {
+      log(`wrote the peers' section into ${relative(process.cwd(), reportFile) || reportFile}`);
+    }
+  }
   process.exit(0);
 }
 

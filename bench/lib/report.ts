@@ -26,6 +26,17 @@ const NAMES: Record<string, string> = { pglite: "PGlite (embedded)", postgres: "
 const ANALYSIS_START = "<!-- analysis:start -->";
 const ANALYSIS_END = "<!-- analysis:end -->";
 
+const PEERS_START = "<!-- peers:start -->";
+const PEERS_END = "<!-- peers:end -->";
+
+/** The peers' section (bench/lib/peers/report.ts) of an earlier BENCHMARKS.md, markers included: kept across runs. */
+export function keptPeers(previous: string | undefined): string {
+  const start = previous?.indexOf(PEERS_START) ?? -1;
+  const end = previous?.indexOf(PEERS_END) ?? -1;
+  if (!previous || start < 0 || end < start) return "";
+  return `${previous.slice(start, end + PEERS_END.length)}\n\n`;
+}
+
 /** The hand-written analysis of an earlier BENCHMARKS.md, kept across runs. */
 export function keptAnalysis(previous: string | undefined): string {
   const start = previous?.indexOf(ANALYSIS_START) ?? -1;
@@ -45,7 +56,7 @@ function table(header: string[], rows: string[][]): string {
 const samples = (runs: LoadResult[], pick: (x: LoadResult) => number) => runs.map((x) => fmt(pick(x))).join(" · ");
 
 /** docs/BENCHMARKS.md from the results of one run. */
-export function renderReport(results: EngineResults[], info: RunInfo, analysis: string): string {
+export function renderReport(results: EngineResults[], info: RunInfo, analysis: string, peers = ""): string {
   const cols = results.map((r) => NAMES[r.engine] ?? r.engine);
   const row = (label: string, cell: (r: EngineResults) => string) => [label, ...results.map(cell)];
   const goalsByEngine = results.map(evaluateGoals);
@@ -200,7 +211,7 @@ ${results1}
 
 ${detail}
 
-## Analysis
+${peers}## Analysis
 
 ${ANALYSIS_START}
 ${analysis}
