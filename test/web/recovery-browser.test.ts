@@ -107,7 +107,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }
 
     async function press(page: Page, button: string): Promise<void> {
-      await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: button }).click()]);
+      await Promise.all([
+        page.waitForLoadState("load"),
+        page.getByRole("button", { name: button, exact: true }).click(),
+      ]);
       await page.waitForLoadState("load");
     }
 
@@ -190,7 +193,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
 
       await page.getByLabel("Email address").fill(email);
       await page.getByLabel("Password", { exact: true }).fill(NEW_PASSWORD);
-      await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Log in" }).click()]);
+      await Promise.all([
+        page.waitForURL("**/dashboard"),
+        page.getByRole("button", { name: "Log in", exact: true }).click(),
+      ]);
       expect(await text(page, "dl.details")).toContain(email);
       // The reset proved the inbox: the address counts as confirmed.
       expect(await text(page, "dl.details")).toContain("Confirmed");
@@ -233,7 +239,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.getByRole("link", { name: "Log in" }).last().click();
       await page.getByLabel("Email address").fill(email);
       await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-      await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Log in" }).click()]);
+      await Promise.all([
+        page.waitForURL("**/dashboard"),
+        page.getByRole("button", { name: "Log in", exact: true }).click(),
+      ]);
     });
 
     /** Each new page in each state worth seeing; `open` leaves the page showing it. */

@@ -47,7 +47,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
   }
 
   async function submit(page: Page, button: string) {
-    await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: button }).click()]);
+    await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: button, exact: true }).click()]);
     await page.waitForLoadState("load");
   }
 
@@ -88,7 +88,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
 
     await page.getByLabel("Email address").fill(email);
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Log in" }).click()]);
+    await Promise.all([
+      page.waitForURL("**/dashboard"),
+      page.getByRole("button", { name: "Log in", exact: true }).click(),
+    ]);
     expect(await text(page.locator("dl.details"))).toContain(email);
     expect(await page.getByText("Registration successful").count()).toBe(0);
   });
