@@ -17,7 +17,7 @@ export class DataDirPermissionError extends Error {
 }
 
 /** Makes every directory and file under `dir` owner-only (0700 / 0600). */
-function makePrivate(dir: string): void {
+export function makePrivate(dir: string): void {
   chmodSync(dir, 0o700);
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
