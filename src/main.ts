@@ -1,3 +1,4 @@
+import pino from "pino";
 import { ConfigError, loadConfig } from "./config.js";
 import { DataDirLockedError } from "./db/pglite.js";
 import { createLogger } from "./logger.js";
@@ -15,7 +16,9 @@ async function main() {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  // Written asynchronously: a request's log line is queued, not a write(2) on the event loop,
+  // and lines that pile up during a burst go out in one write. pino flushes the rest at exit.
+  const logger = createLogger({ level: config.logLevel, destination: pino.destination({ dest: 1, sync: false }) });
   const started = performance.now();
   const portico = await startPortico(config, logger);
   logger.info(
