@@ -26,6 +26,8 @@ export interface IssueTokenInput {
   email: string;
   now: Date;
   ttlMs: number;
+  /** The user was made in this transaction: no earlier token can exist, nothing to void. */
+  newUser?: boolean;
 }
 
 /** A new token for the user and purpose; every earlier live one of that purpose stops working. */
@@ -35,7 +37,7 @@ export async function issueToken(
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(input.now.getTime() + input.ttlMs);
-  await voidTokens(executor, input.userId, input.now, input.purpose);
+  if (!input.newUser) await voidTokens(executor, input.userId, input.now, input.purpose);
   await executor
     .insertInto("one_time_tokens")
     .values({

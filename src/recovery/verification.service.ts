@@ -24,8 +24,9 @@ export interface VerificationService {
 export function createVerificationService(deps: RecoveryDeps): VerificationService {
   const now = deps.now ?? (() => new Date());
 
-  async function queue(trx: Transaction<Schema>, user: Pick<UserRow, "id" | "email" | "name">) {
+  async function queue(trx: Transaction<Schema>, user: Pick<UserRow, "id" | "email" | "name">, newUser = false) {
     const { token } = await issueToken(trx, {
+      newUser,
       userId: user.id,
       purpose: "verify_email",
       email: user.email,
@@ -42,7 +43,7 @@ export function createVerificationService(deps: RecoveryDeps): VerificationServi
 
   return {
     async queueVerification(trx, user) {
-      if (deps.verification !== "off") await queue(trx, user);
+      if (deps.verification !== "off") await queue(trx, user, true);
     },
 
     async resendVerification(user) {
