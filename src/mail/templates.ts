@@ -33,7 +33,7 @@ export function verifyEmailMail(input: LinkMailInput): RenderedMail {
     name: input.name,
     paragraphs: ["Thanks for creating a Portico account. Confirm your email address to finish setting it up."],
     action: { label: "Confirm email address", url: input.link, expiresInMinutes: input.expiresInMinutes },
-    advice: "If you didn't create a Portico account, you can ignore this email: no account is confirmed without it.",
+    advice: "If you didn't sign up for Portico, you can ignore this email: no account is confirmed without it.",
   });
 }
 
@@ -87,7 +87,7 @@ export function accountDeletedMail(input: NoticeInput): RenderedMail {
     subject: "Your account was deleted",
     name: input.name,
     paragraphs: [
-      "Your Portico account and its data were deleted. You can create an account again with this email address at any time.",
+      "Your Portico account and its data were deleted. You can sign up again with this email address at any time.",
     ],
     advice: "If this wasn't you, someone knew your password: change it wherever else you use it.",
   });

@@ -72,10 +72,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     async function signUp(page: Page, email = uniqueEmail("account")): Promise<string> {
       await page.goto("/register");
       await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-      await Promise.all([
-        page.waitForURL("**/dashboard"),
-        page.getByRole("button", { name: "Create an account" }).click(),
-      ]);
+      await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
       return email;
     }
 

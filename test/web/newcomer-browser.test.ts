@@ -54,10 +54,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`pages after logout (${HAVE_CHROMIUM ? "Chromium
     const email = uniqueEmail("back");
     await page.goto("/register");
     await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-    await Promise.all([
-      page.waitForURL("**/dashboard"),
-      page.getByRole("button", { name: "Create an account" }).click(),
-    ]);
+    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
     expect(await visibleText(page)).toContain(email);
     return email;
   }

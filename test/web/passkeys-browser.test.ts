@@ -126,7 +126,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const user = newUserBody();
       await page.goto("/register");
       await fillRegistration(page, user);
-      await page.getByRole("button", { name: "Create an account" }).click();
+      await page.getByRole("button", { name: "Sign up" }).click();
       await page.waitForURL("**/dashboard");
       return user;
     }

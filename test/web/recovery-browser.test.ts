@@ -129,10 +129,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const email = uniqueEmail("verify");
       await page.goto("/register");
       await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-      await Promise.all([
-        page.waitForURL("**/dashboard"),
-        page.getByRole("button", { name: "Create an account" }).click(),
-      ]);
+      await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
       expect(await text(page, "dl.details")).toContain("Not confirmed");
 
       const link = await linkFromMail(site, email, /Confirm your email/, "/verify-email");
@@ -207,10 +204,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const email = uniqueEmail("resend");
       await page.goto("/register");
       await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-      await Promise.all([
-        page.waitForURL("**/dashboard"),
-        page.getByRole("button", { name: "Create an account" }).click(),
-      ]);
+      await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
       await press(page, "Resend verification email");
       expect(await page.getByRole("status").textContent()).toContain(`We have sent a new link to ${email}.`);
       const link = await linkFromMail(site, email, /Confirm your email/, "/verify-email", 2);
@@ -224,7 +218,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const email = uniqueEmail("required");
       await page.goto("/register");
       await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-      await press(page, "Create an account");
+      await press(page, "Sign up");
       expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Check your email");
       expect(await page.context().cookies()).toEqual([]);
 
@@ -323,7 +317,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
           await page.goto("/register");
           const email = `ada.lovelace.${viewport}@example.com`;
           await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-          await press(page, "Create an account");
+          await press(page, "Sign up");
         },
       },
       {
@@ -332,10 +326,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
           await page.goto("/register");
           const email = `ada.resent.${viewport}@example.com`;
           await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-          await Promise.all([
-            page.waitForURL("**/dashboard"),
-            page.getByRole("button", { name: "Create an account" }).click(),
-          ]);
+          await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
           await press(page, "Resend verification email");
         },
       },

@@ -75,7 +75,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         expect(await page.getByRole("status").textContent()).toContain("Log in to see your account.");
         const header = page.getByRole("navigation", { name: "Account" });
         expect(await header.getByRole("link", { name: "Log in" }).isVisible()).toBe(true);
-        expect(await header.getByRole("link", { name: "Create an account" }).isVisible()).toBe(true);
+        expect(await header.getByRole("link", { name: "Sign up" }).isVisible()).toBe(true);
 
         await logIn(page, email, "/account");
         expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Account settings");
@@ -100,10 +100,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     it("an empty form: seed 001's sentence once in the summary, what is missing beside each field", async () => {
       const page = await newPage();
       await page.goto("/register");
-      await Promise.all([
-        page.waitForLoadState("load"),
-        page.getByRole("button", { name: "Create an account" }).click(),
-      ]);
+      await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Sign up" }).click()]);
       await page.waitForLoadState("load");
       const summary = page.locator(".error-summary");
       expect(await summary.getByRole("link").allTextContents()).toEqual(["Please fill in all required fields."]);
@@ -137,10 +134,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
         open: async (page) => {
           await page.goto("/register");
           await fillRegistration(page, { email: "", firstName: "Ada", lastName: "", password: "" });
-          await Promise.all([
-            page.waitForLoadState("load"),
-            page.getByRole("button", { name: "Create an account" }).click(),
-          ]);
+          await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Sign up" }).click()]);
           await page.waitForLoadState("load");
         },
       },

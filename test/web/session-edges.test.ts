@@ -236,13 +236,13 @@ describe("the edges of a session (issue 15, item 5)", () => {
       }
     });
 
-    it("shows Log in and Create an account to a visitor who is not logged in, or whose cookie is dead", async () => {
+    it("shows Log in and Sign up to a visitor who is not logged in, or whose cookie is dead", async () => {
       for (const cookie of [undefined, `${SESSION}=not-a-jwt`]) {
         for (const path of ["/", "/login", "/register", "/forgot-password", "/no-such-page"]) {
           const html = await (await get(path, cookie)).text();
           const header = /<header class="site-header">([\s\S]*?)<\/header>/.exec(html)?.[1] ?? "";
           expect(header, path).toMatch(/<a href="\/login"[^>]*>Log in<\/a>/);
-          expect(header, path).toMatch(/<a href="\/register"[^>]*>Create an account<\/a>/);
+          expect(header, path).toMatch(/<a href="\/register"[^>]*>Sign up<\/a>/);
           expect(header, path).not.toContain("Logged in as");
           expect(header, path).not.toContain("Log out");
         }

@@ -54,24 +54,18 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
   async function registerUser(page: Page, email = uniqueEmail("browser")) {
     await page.goto("/register");
     await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-    await Promise.all([
-      page.waitForURL("**/dashboard"),
-      page.getByRole("button", { name: "Create an account" }).click(),
-    ]);
+    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
     return email;
   }
 
   it("registers, lands on the dashboard greeted once, logs out and logs in again", async () => {
     const page = await newPage();
     await page.goto("/");
-    await page.getByRole("main").getByRole("link", { name: "Create an account" }).click();
+    await page.getByRole("main").getByRole("link", { name: "Sign up" }).click();
     await page.waitForURL("**/register");
     const email = uniqueEmail("flow");
     await fillRegistration(page, { email, firstName: "José", lastName: "Nguyễn", password: PASSWORD });
-    await Promise.all([
-      page.waitForURL("**/dashboard"),
-      page.getByRole("button", { name: "Create an account" }).click(),
-    ]);
+    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
     expect(await page.getByRole("status").textContent()).toContain("Registration successful! Welcome, José.");
     const details = await text(page.locator("dl.details"));
     expect(details).toContain("José Nguyễn");
@@ -133,7 +127,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
       const typed = { ...valid, ...values, email };
       await page.goto("/register");
       await fillRegistration(page, typed);
-      await submit(page, "Create an account");
+      await submit(page, "Sign up");
 
       const summary = page.locator(".error-summary");
       expect(await page.title()).toMatch(/^Error: /);
@@ -158,7 +152,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
   it("registers with the keyboard alone, every focus visible", async () => {
     const page = await newPage();
     await page.goto("/");
-    await tabTo(page, (el) => el.inMain && el.text === "Create an account");
+    await tabTo(page, (el) => el.inMain && el.text === "Sign up");
     await Promise.all([page.waitForURL("**/register"), page.keyboard.press("Enter")]);
 
     const email = uniqueEmail("keyboard");
@@ -174,7 +168,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
     await tabTo(page, (el) => el.tag === "button" && el.text === "Show password");
     await page.keyboard.press("Enter");
     expect(await page.locator("#password").getAttribute("type")).toBe("text");
-    await tabTo(page, (el) => el.tag === "button" && el.text === "Create an account");
+    await tabTo(page, (el) => el.tag === "button" && el.text === "Sign up");
     await Promise.all([page.waitForURL("**/dashboard"), page.keyboard.press("Enter")]);
     expect(await page.getByRole("status").textContent()).toContain("Registration successful! Welcome, Mary-Jane.");
 
@@ -188,7 +182,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
     expect(await page.getByRole("button", { name: "Show password" }).isVisible()).toBe(false);
 
     await fillRegistration(page, { email: "nope", firstName: "Ada", lastName: "Lovelace", password: "short" });
-    await submit(page, "Create an account");
+    await submit(page, "Sign up");
     expect(await text(page.locator("#email-error"))).toBe("Error: Please enter a valid email address.");
     expect(await text(page.locator("#password-error"))).toBe("Error: Password must be at least 8 characters.");
     // `autofocus` moves focus to the summary without any script.
@@ -197,10 +191,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
 
     const email = uniqueEmail("nojs");
     await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-    await Promise.all([
-      page.waitForURL("**/dashboard"),
-      page.getByRole("button", { name: "Create an account" }).click(),
-    ]);
+    await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up" }).click()]);
     expect(await page.getByRole("status").textContent()).toContain("Registration successful! Welcome, Ada.");
     expect(await text(page.locator("dl.details"))).toContain(email);
     await Promise.all([page.waitForURL(`${web.url}/`), page.getByRole("button", { name: "Log out" }).click()]);
@@ -236,7 +227,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
       open: async (page) => {
         await page.goto("/register");
         await fillRegistration(page, { email: "ada@example", firstName: "Ada", lastName: "", password: "short" });
-        await submit(page, "Create an account");
+        await submit(page, "Sign up");
       },
     },
     { name: "login", open: (page) => page.goto("/login") },

@@ -48,7 +48,7 @@ describe("web client over HTTP", () => {
   it("serves the home, register and login pages as HTML", async () => {
     for (const [path, heading] of [
       ["/", "Welcome to Portico"],
-      ["/register", "Create an account"],
+      ["/register", "Sign up"],
       ["/login", "Log in"],
     ] as const) {
       const res = await get(path);
@@ -110,7 +110,7 @@ describe("web client over HTTP", () => {
     expect(html).toContain('value="not-an-email"');
     expect(html).toContain('value="R2D2"');
     expect(html).not.toContain(password);
-    expect(html).toContain("<title>Error: Create an account");
+    expect(html).toContain("<title>Error: Sign up");
     expect(setCookies(res).has(SESSION)).toBe(false);
   });
 
