@@ -1,6 +1,6 @@
 /**
  * The web client, measured in Chromium: each page's weight (HTML + CSS + JS bytes, as sent and
- * gzipped) and the time from pressing Register to the dashboard being rendered, at bcrypt cost 12.
+ * gzipped) and the time from pressing Sign up to the dashboard being rendered, at bcrypt cost 12.
  * Numbers only, no assertions: `npm run bench:web` (after `npm run build:web`), then copy the
  * tables into docs/WEB.md.
  *
@@ -25,7 +25,7 @@ interface Weight {
 async function register(page: Page, email: string) {
   await page.goto("/register");
   await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-  await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Register" }).click()]);
+  await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up", exact: true }).click()]);
   await page.getByRole("status").waitFor();
 }
 
@@ -67,9 +67,9 @@ async function weigh(browser: Browser, base: string, path: string): Promise<Weig
 }
 
 interface Timing {
-  /** Register pressed → the 303 is back (the register API, bcrypt included). */
+  /** Sign up pressed → the 303 is back (the register API, bcrypt included). */
   registered: number;
-  /** Register pressed → the dashboard's load event (HTML, CSS and JS done, page rendered). */
+  /** Sign up pressed → the dashboard's load event (HTML, CSS and JS done, page rendered). */
   rendered: number;
 }
 
@@ -115,7 +115,7 @@ async function main() {
     for (let i = 0; i < RUNS; i++) timings.push(await timeRegistration(browser, base));
     const show = (pick: (t: Timing) => number) =>
       `${median(timings.map(pick)).toFixed(0)} ms (min ${Math.min(...timings.map(pick)).toFixed(0)}, max ${Math.max(...timings.map(pick)).toFixed(0)})`;
-    console.log(`\nRegister pressed → dashboard rendered, bcrypt cost 12, median of ${RUNS}:`);
+    console.log(`\nSign up pressed → dashboard rendered, bcrypt cost 12, median of ${RUNS}:`);
     console.log(`- 303 back from POST /register: ${show((t) => t.registered)}`);
     console.log(`- dashboard load event:         ${show((t) => t.rendered)}`);
   } finally {
