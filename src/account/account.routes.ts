@@ -1,7 +1,6 @@
 import { type RequestHandler, Router } from "express";
 import { clientInfo } from "../http/client-info.js";
-import { jsonBody } from "../http/json-body.js";
-import { validateBody, validBody } from "../http/validate.js";
+import { withBody } from "../http/validate.js";
 import { tokenBody } from "../recovery/recovery.schemas.js";
 import { authOf } from "../sessions/require-session.js";
 import { changeEmailBody, changePasswordBody, deleteAccountBody } from "./account.schemas.js";
@@ -28,31 +27,37 @@ export function createAccountRouter(deps: {
   router.post(
     "/password/change",
     requireSession,
-    ...jsonBody,
-    validateBody(changePasswordBody),
-    ...perEmail,
-    async (req, res) => {
-      const { currentPassword, newPassword } = validBody(res, changePasswordBody);
+    ...withBody(changePasswordBody, perEmail, async (req, res, { currentPassword, newPassword }) => {
       await account.changePassword(authOf(res), currentPassword, newPassword, clientInfo(req));
       res.status(204).end();
-    },
+    }),
   );
 
-  router.post("/email/change", requireSession, ...jsonBody, validateBody(changeEmailBody), async (_req, res) => {
-    const { newEmail, password } = validBody(res, changeEmailBody);
-    await account.requestEmailChange(authOf(res), newEmail, password);
-    res.status(202).json({ message: EMAIL_CHANGE_MESSAGE });
-  });
+  router.post(
+    "/email/change",
+    requireSession,
+    ...withBody(changeEmailBody, async (_req, res, { newEmail, password }) => {
+      await account.requestEmailChange(authOf(res), newEmail, password);
+      res.status(202).json({ message: EMAIL_CHANGE_MESSAGE });
+    }),
+  );
 
-  router.post("/email/confirm", ...jsonBody, validateBody(tokenBody), async (req, res) => {
-    const user = await account.confirmEmailChange(validBody(res, tokenBody).token, clientInfo(req));
-    res.json({ user });
-  });
+  router.post(
+    "/email/confirm",
+    ...withBody(tokenBody, async (req, res, { token }) => {
+      const user = await account.confirmEmailChange(token, clientInfo(req));
+      res.json({ user });
+    }),
+  );
 
-  router.delete("/me", requireSession, ...jsonBody, validateBody(deleteAccountBody), async (_req, res) => {
-    await account.deleteAccount(authOf(res), validBody(res, deleteAccountBody).password);
-    res.status(204).end();
-  });
+  router.delete(
+    "/me",
+    requireSession,
+    ...withBody(deleteAccountBody, async (_req, res, { password }) => {
+      await account.deleteAccount(authOf(res), password);
+      res.status(204).end();
+    }),
+  );
 
   router.get("/events", requireSession, async (_req, res) => {
     res.json({ events: await account.listEvents(authOf(res)) });

@@ -1,7 +1,6 @@
 import { type RequestHandler, Router } from "express";
 import { clientInfo } from "../http/client-info.js";
-import { jsonBody } from "../http/json-body.js";
-import { validateBody, validBody } from "../http/validate.js";
+import { withBody } from "../http/validate.js";
 import { authOf } from "../sessions/require-session.js";
 import { loginBody, registerBody } from "./auth.schemas.js";
 import type { AuthService } from "./auth.service.js";
@@ -25,21 +24,22 @@ export function createAuthRouter(
 ): Router {
   const router = Router();
 
-  router.post("/register", ...(limits.register ?? []), ...jsonBody, validateBody(registerBody), async (req, res) => {
-    const { token, user } = await auth.registerUser(validBody(res, registerBody), clientInfo(req));
-    res.status(201).location(`/api/v1/auth/me`).json({ token, user });
-  });
+  router.post(
+    "/register",
+    ...(limits.register ?? []),
+    ...withBody(registerBody, async (req, res, body) => {
+      const { token, user } = await auth.registerUser(body, clientInfo(req));
+      res.status(201).location(`/api/v1/auth/me`).json({ token, user });
+    }),
+  );
 
   router.post(
     "/login",
     ...(limits.login ?? []),
-    ...jsonBody,
-    validateBody(loginBody),
-    ...(limits.loginByEmail ?? []),
-    async (req, res) => {
+    ...withBody(loginBody, limits.loginByEmail ?? [], async (req, res, body) => {
       // { token, user }, or { mfaRequired, mfaToken } when a second factor is next.
-      res.json(await auth.loginUser(validBody(res, loginBody), clientInfo(req)));
-    },
+      res.json(await auth.loginUser(body, clientInfo(req)));
+    }),
   );
 
   router.get("/me", requireSession, (_req, res) => {

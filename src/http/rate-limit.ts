@@ -10,12 +10,11 @@ import {
   type Store,
 } from "express-rate-limit";
 import type { AuthRouteLimits } from "../auth/auth.routes.js";
-import { loginBody } from "../auth/auth.schemas.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { RedisConnection } from "../redis.js";
 import { RedisOrMemoryStore } from "./rate-limit-store.js";
-import { validBody } from "./validate.js";
+import { parsedBody } from "./validate.js";
 
 /** A limit's name: the label in metrics and part of its Redis keys. */
 export type LimitName = string;
@@ -93,7 +92,7 @@ const hashed = (text: string) => createHash("sha256").update(text).digest("base6
 
 /** The e-mail a login names (a route that re-checks a signed-in caller's password sets res.locals). */
 function loginEmail(res: Response): string {
-  return (res.locals.rateLimitEmail as string | undefined) ?? validBody(res, loginBody).email;
+  return (res.locals.rateLimitEmail as string | undefined) ?? (parsedBody(res) as { email: string }).email;
 }
 
 /** Counters are keyed by hashes: no e-mail or address is stored in Redis. */

@@ -1,6 +1,7 @@
-import type { RequestHandler, Response } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import type { z } from "zod";
 import { type FieldError, type ValidationCode, validationError } from "../errors.js";
+import { jsonBody } from "./json-body.js";
 
 /** Turns zod's issues into SPEC's field errors: one per field, the first problem found. */
 export function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
@@ -16,23 +17,46 @@ export function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[]
   return [...byField.values()];
 }
 
-/**
- * Validation middleware: parses `req.body` with a schema and keeps the result for the handler
- * (read it with `validBody`). A body with problems never reaches the handler: it becomes one
- * AppError listing every problem.
- */
-export function validateBody(schema: z.ZodType): RequestHandler {
-  return (req, res, next) => {
-    // reportInput: the issue keeps its input, which tells "missing" from "wrong type". Issues are
-    // turned into field errors here and never sent as they are, so inputs never leave the server.
-    const result = schema.safeParse(req.body ?? {}, { reportInput: true });
-    if (!result.success) throw validationError(toFieldErrors(result.error.issues));
-    res.locals.validatedBody = result.data;
-    next();
-  };
+/** Parses a body with `schema`; a body with problems is one AppError listing every problem. */
+function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  // reportInput: the issue keeps its input, which tells "missing" from "wrong type". Issues are
+  // turned into field errors here and never sent as they are, so inputs never leave the server.
+  const result = schema.safeParse(body ?? {}, { reportInput: true });
+  if (!result.success) throw validationError(toFieldErrors(result.error.issues));
+  return result.data;
 }
 
-/** The body that `validateBody(schema)` accepted for this request. */
-export function validBody<S extends z.ZodType>(res: Response, _schema: S): z.output<S> {
-  return res.locals.validatedBody as z.output<S>;
+/** A handler that receives the body its route's schema accepted. */
+export type BodyHandler<T> = (req: Request, res: Response, body: T) => unknown;
+
+/**
+ * A route with a JSON body: reads it (jsonBody), validates it with `schema`, and calls `handler`
+ * with the parsed, typed body. A body with problems never reaches the handler. `checks` run
+ * between validation and the handler (limits keyed on a field of the body); they can read the
+ * body with `parsedBody(res)`.
+ *
+ *   router.post("/register", ...withBody(registerBody, async (req, res, body) => { … }));
+ */
+export function withBody<S extends z.ZodType>(schema: S, handler: BodyHandler<z.output<S>>): RequestHandler[];
+export function withBody<S extends z.ZodType>(
+  schema: S,
+  checks: RequestHandler[],
+  handler: BodyHandler<z.output<S>>,
+): RequestHandler[];
+export function withBody<S extends z.ZodType>(
+  schema: S,
+  ...args: [BodyHandler<z.output<S>>] | [RequestHandler[], BodyHandler<z.output<S>>]
+): RequestHandler[] {
+  const [checks, handler] = args.length === 1 ? [[], args[0]] : args;
+  const validate: RequestHandler = (req, res, next) => {
+    res.locals.validatedBody = parseBody(schema, req.body);
+    next();
+  };
+  const handle: RequestHandler = (req, res) => handler(req, res, res.locals.validatedBody as z.output<S>);
+  return [...jsonBody, validate, ...checks, handle];
+}
+
+/** The body a `withBody` route accepted, for its `checks` (the handler gets it as an argument). */
+export function parsedBody(res: Response): unknown {
+  return res.locals.validatedBody;
 }

@@ -1,7 +1,6 @@
 import { type RequestHandler, Router } from "express";
 import { clientInfo } from "../http/client-info.js";
-import { jsonBody } from "../http/json-body.js";
-import { validateBody, validBody } from "../http/validate.js";
+import { withBody } from "../http/validate.js";
 import { authOf } from "../sessions/require-session.js";
 import { disableTotpBody, enableTotpBody, verifyMfaBody } from "./mfa.schemas.js";
 import type { MfaLoginService } from "./mfa-login.service.js";
@@ -24,20 +23,30 @@ export function createMfaRouter(deps: {
     res.json(await totp.setup(authOf(res)));
   });
 
-  router.post("/mfa/totp/enable", requireSession, ...jsonBody, validateBody(enableTotpBody), async (req, res) => {
-    const recoveryCodes = await totp.enable(authOf(res), validBody(res, enableTotpBody).code, clientInfo(req));
-    res.json({ recoveryCodes });
-  });
+  router.post(
+    "/mfa/totp/enable",
+    requireSession,
+    ...withBody(enableTotpBody, async (req, res, { code }) => {
+      const recoveryCodes = await totp.enable(authOf(res), code, clientInfo(req));
+      res.json({ recoveryCodes });
+    }),
+  );
 
-  router.post("/mfa/totp/disable", requireSession, ...jsonBody, validateBody(disableTotpBody), async (req, res) => {
-    await totp.disable(authOf(res), validBody(res, disableTotpBody).password, clientInfo(req));
-    res.status(204).end();
-  });
+  router.post(
+    "/mfa/totp/disable",
+    requireSession,
+    ...withBody(disableTotpBody, async (req, res, { password }) => {
+      await totp.disable(authOf(res), password, clientInfo(req));
+      res.status(204).end();
+    }),
+  );
 
-  router.post("/mfa/verify", ...jsonBody, validateBody(verifyMfaBody), async (req, res) => {
-    const { mfaToken, code } = validBody(res, verifyMfaBody);
-    res.json(await login.verify(mfaToken, code, clientInfo(req)));
-  });
+  router.post(
+    "/mfa/verify",
+    ...withBody(verifyMfaBody, async (req, res, { mfaToken, code }) => {
+      res.json(await login.verify(mfaToken, code, clientInfo(req)));
+    }),
+  );
 
   return router;
 }

@@ -1,8 +1,7 @@
 import { type RequestHandler, Router } from "express";
 import { clientInfo } from "../http/client-info.js";
-import { jsonBody } from "../http/json-body.js";
 import { type LimiterFactory, RATE_LIMIT_POLICIES } from "../http/rate-limit.js";
-import { validateBody, validBody } from "../http/validate.js";
+import { withBody } from "../http/validate.js";
 import { authOf } from "../sessions/require-session.js";
 import type { PasskeyLoginService } from "./passkey-login.service.js";
 import { addPasskeyBody, passkeyLoginBody } from "./passkeys.schemas.js";
@@ -31,11 +30,14 @@ export function createPasskeysRouter(deps: {
     res.json({ options: await passkeys.registration.registrationOptions(authOf(res)) });
   });
 
-  router.post("/passkeys", requireSession, ...jsonBody, validateBody(addPasskeyBody), async (req, res) => {
-    const body = validBody(res, addPasskeyBody);
-    const passkey = await passkeys.registration.addPasskey(authOf(res), body, clientInfo(req));
-    res.status(201).json({ passkey });
-  });
+  router.post(
+    "/passkeys",
+    requireSession,
+    ...withBody(addPasskeyBody, async (req, res, body) => {
+      const passkey = await passkeys.registration.addPasskey(authOf(res), body, clientInfo(req));
+      res.status(201).json({ passkey });
+    }),
+  );
 
   router.get("/passkeys", requireSession, async (_req, res) => {
     res.json({ passkeys: await passkeys.registration.listPasskeys(authOf(res)) });
@@ -53,12 +55,10 @@ export function createPasskeysRouter(deps: {
   router.post(
     "/passkey/login",
     ...perAddress("passkey_login"),
-    ...jsonBody,
-    validateBody(passkeyLoginBody),
-    async (req, res) => {
-      const { token, user } = await passkeys.login.signIn(validBody(res, passkeyLoginBody), clientInfo(req));
+    ...withBody(passkeyLoginBody, async (req, res, body) => {
+      const { token, user } = await passkeys.login.signIn(body, clientInfo(req));
       res.json({ token, user });
-    },
+    }),
   );
 
   return router;

@@ -1,8 +1,7 @@
 import { type RequestHandler, Router } from "express";
 import { clientInfo } from "../http/client-info.js";
-import { jsonBody } from "../http/json-body.js";
 import type { LimiterFactory } from "../http/rate-limit.js";
-import { validateBody, validBody } from "../http/validate.js";
+import { withBody } from "../http/validate.js";
 import { authOf } from "../sessions/require-session.js";
 import { forgotPasswordBody, resetPasswordBody, tokenBody } from "./recovery.schemas.js";
 import type { ResetService } from "./reset.service.js";
@@ -24,10 +23,13 @@ export function createRecoveryRouter(deps: {
   const router = Router();
   const forgotLimit = deps.limiter ? [deps.limiter("forgot_password", FORGOT_LIMIT)] : [];
 
-  router.post("/email/verify", ...jsonBody, validateBody(tokenBody), async (req, res) => {
-    const user = await verification.verifyEmail(validBody(res, tokenBody).token, clientInfo(req));
-    res.json({ user });
-  });
+  router.post(
+    "/email/verify",
+    ...withBody(tokenBody, async (req, res, { token }) => {
+      const user = await verification.verifyEmail(token, clientInfo(req));
+      res.json({ user });
+    }),
+  );
 
   router.post("/email/verification", deps.requireSession, async (_req, res) => {
     const result = await verification.resendVerification(authOf(res).user);
@@ -35,16 +37,22 @@ export function createRecoveryRouter(deps: {
     else res.json({ user: result.user });
   });
 
-  router.post("/password/forgot", ...forgotLimit, ...jsonBody, validateBody(forgotPasswordBody), async (_req, res) => {
-    await reset.forgotPassword(validBody(res, forgotPasswordBody).email);
-    res.status(202).json({ message: FORGOT_MESSAGE });
-  });
+  router.post(
+    "/password/forgot",
+    ...forgotLimit,
+    ...withBody(forgotPasswordBody, async (_req, res, { email }) => {
+      await reset.forgotPassword(email);
+      res.status(202).json({ message: FORGOT_MESSAGE });
+    }),
+  );
 
-  router.post("/password/reset", ...jsonBody, validateBody(resetPasswordBody), async (req, res) => {
-    const { token, password } = validBody(res, resetPasswordBody);
-    await reset.resetPassword(token, password, clientInfo(req));
-    res.status(204).end();
-  });
+  router.post(
+    "/password/reset",
+    ...withBody(resetPasswordBody, async (req, res, { token, password }) => {
+      await reset.resetPassword(token, password, clientInfo(req));
+      res.status(204).end();
+    }),
+  );
 
   return router;
 }
