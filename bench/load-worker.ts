@@ -134,7 +134,8 @@ async function runProbe(job: HttpJob): Promise<LoadResult> {
           const now = performance.now();
           const status = res.statusCode ?? 0;
           statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-          samples.push({ doneAt: (now - started) / 1000, ms: now - sent, ok: status === job.expectStatus });
+          const at = job.windowBySend ? sent : now;
+          samples.push({ doneAt: (at - started) / 1000, ms: now - sent, ok: status === job.expectStatus });
           resolve();
         });
       });

@@ -32,6 +32,11 @@ export interface HttpJob {
   durationS: number;
   /** A steady probe: this many GETs per second, open loop, up to `connections` at once; unset: as fast as answered. */
   rate?: number;
+  /**
+   * A probe's window takes the requests sent in it, however late they are answered (default: those
+   * answered in it). A stall at the end of the window then counts instead of falling outside it.
+   */
+  windowBySend?: boolean;
   /** The only status that counts as throughput. */
   expectStatus: number;
   timeoutS: number;

@@ -152,5 +152,13 @@ export function unexpectedAnswers(reps: Rep[], id: TargetId): string {
     const shown = Object.entries(counts).map(([k, n]) => `${k}×${fmt(n)}`);
     if (shown.length > 0) parts.push(`${step}: ${shown.join(", ")}`);
   }
+  const duplicates: Record<string, number> = {};
+  for (const rep of reps) {
+    for (const [status, n] of Object.entries(run(rep, id).duplicateStatuses)) {
+      if (!/^2/.test(status)) duplicates[status] = (duplicates[status] ?? 0) + n;
+    }
+  }
+  const shown = Object.entries(duplicates).map(([k, n]) => `${k}×${fmt(n)}`);
+  if (shown.length > 0) parts.push(`8 registrations of one e-mail: ${shown.join(", ")}`);
   return parts.join("; ") || "none";
 }

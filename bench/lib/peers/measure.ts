@@ -107,10 +107,17 @@ async function registerWithRss(s: Session, profile: PeersProfile): Promise<[Load
 /** The sign-up burst: register @32 with a /me probe at 50/s beside it. */
 async function burst(s: Session, profile: PeersProfile, token: string): Promise<LoadResult[]> {
   const { registerStatus, mePath } = APIS[s.id];
-  const probe = s.job({ type: "get", path: mePath, token }, 64, profile.burst, 200);
+  const load = s.job(REGISTER, 32, profile.burst, registerStatus);
+  // The probe's window is the load's (after its warm-up), and takes every probe sent in it.
+  const probe = s.job(
+    { type: "get", path: mePath, token },
+    64,
+    { warmupS: load.warmupS, durationS: load.durationS },
+    200,
+  );
   return s.step(
     "register @32 + /me probe at 50/s",
-    () => runLoad([s.job(REGISTER, 32, profile.burst, registerStatus), { ...probe, rate: 50, spreadAddresses: false }]),
+    () => runLoad([load, { ...probe, rate: 50, spreadAddresses: false, windowBySend: true }]),
     (xs) => `load ${describe(xs[0] as LoadResult)}; probe ${describe(xs[1] as LoadResult)}`,
   );
 }
