@@ -127,7 +127,7 @@ ${table(["figure", ...TARGETS.map((id) => LABELS[id]), "goal", "Portico"], rows(
 - Portico is the built service with its defaults (logs at \`info\`, rate limits, metrics, validation on);
   the load spreads its requests over client addresses with \`X-Forwarded-For\`, which Portico trusts from
   loopback by default (\`TRUST_PROXY=loopback\`), so the per-address limits stay on without refusing it.
-  The naive peer (bench/peers/naive.ts) and better-auth (bench/peers/better-auth.mjs, bcrypt 12 through
+  The naive peer (bench/peers/naive.mjs) and better-auth (bench/peers/better-auth.mjs, bcrypt 12 through
   \`emailAndPassword.password\`, rate limiter off, bearer plugin) use the same PostgreSQL server; fresh
   databases in every rep. The load targets 127.0.0.1 only.
 - Answers other than 2xx (and connection errors, timeouts), over all reps and attempts kept:

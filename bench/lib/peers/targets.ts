@@ -90,12 +90,12 @@ async function porticoServer(ctx: PeersContext, id: TargetId, store: Store, cost
 }
 
 async function peerServer(ctx: PeersContext, id: TargetId, url: string, cost: number): Promise<Running> {
-  const file = id === "naive" ? "naive.ts" : "better-auth.mjs";
+  const file = id === "naive" ? "naive.mjs" : "better-auth.mjs";
   const script = join(ctx.root, "bench/peers", file);
   const server = await startServer({
     cwd: join(ctx.root, "bench/peers"),
     logFile: join(ctx.workDir, `${id}.log`),
-    args: id === "naive" ? ["--import", "tsx", script] : [script],
+    args: [script],
     env: { DATABASE_URL: url, BCRYPT_COST: String(cost), JWT_SECRET: randomBytes(32).toString("hex") },
   });
   return { server, hashes: () => peerHashes(server.url) };

@@ -2,7 +2,8 @@
  * The "naive" peer of `npm run bench:peers`: what a hand-written Express sign-up service looks
  * like — a few ifs, SELECT, bcrypt, INSERT, jsonwebtoken. No logging, no limits, no metrics; two
  * simultaneous registrations of one e-mail both hash, and the loser of the INSERT race answers 500.
- * It speaks Portico's API (same paths, same bodies) so the same load runs against both.
+ * It speaks Portico's API (same paths, same bodies) so the same load runs against both. Plain
+ * JavaScript, run by node itself: a TypeScript loader would add its own memory and CPU to the peer.
  *
  *   PORT, DATABASE_URL (an empty database: the table is made at start), BCRYPT_COST, JWT_SECRET
  */
@@ -26,24 +27,15 @@ await pool.query(`CREATE TABLE IF NOT EXISTS users (
   created_at timestamptz NOT NULL DEFAULT now()
 )`);
 
-interface Row {
-  id: string;
-  email: string;
-  first_name: string;
-  last_name: string;
-  password_hash: string;
-  created_at: Date;
-}
-
-const publicUser = (u: Row) => ({
+const publicUser = (u) => ({
   id: u.id,
   email: u.email,
   firstName: u.first_name,
   lastName: u.last_name,
   createdAt: u.created_at,
 });
-const sign = (u: Row) => jwt.sign({ sub: u.id }, secret, { expiresIn: "7d" });
-const text = (value: unknown, max: number) => typeof value === "string" && value.length > 0 && value.length <= max;
+const sign = (u) => jwt.sign({ sub: u.id }, secret, { expiresIn: "7d" });
+const text = (value, max) => typeof value === "string" && value.length > 0 && value.length <= max;
 
 const app = express();
 app.use(express.json());
@@ -70,11 +62,11 @@ app.post("/api/v1/auth/register", async (req, res) => {
   }
   spent.hash++;
   const hash = await bcrypt.hash(password, cost);
-  const { rows } = await pool.query<Row>(
+  const { rows } = await pool.query(
     "INSERT INTO users (email, first_name, last_name, password_hash) VALUES ($1, $2, $3, $4) RETURNING *",
     [normalised, firstName, lastName, hash],
   );
-  const user = rows[0] as Row;
+  const user = rows[0];
   res.status(201).json({ token: sign(user), user: publicUser(user) });
 });
 
@@ -84,7 +76,7 @@ app.post("/api/v1/auth/login", async (req, res) => {
     res.status(400).json({ error: "email and password are required" });
     return;
   }
-  const { rows } = await pool.query<Row>("SELECT * FROM users WHERE email = $1", [email.trim().toLowerCase()]);
+  const { rows } = await pool.query("SELECT * FROM users WHERE email = $1", [email.trim().toLowerCase()]);
   const user = rows[0];
   spent.verify++;
   if (!user || !(await bcrypt.compare(password, user.password_hash))) {
@@ -96,14 +88,14 @@ app.post("/api/v1/auth/login", async (req, res) => {
 
 app.get("/api/v1/auth/me", async (req, res) => {
   const token = req.headers.authorization?.replace(/^Bearer /, "") ?? "";
-  let claims: jwt.JwtPayload;
+  let claims;
   try {
-    claims = jwt.verify(token, secret) as jwt.JwtPayload;
+    claims = jwt.verify(token, secret);
   } catch {
     res.status(401).json({ error: "invalid token" });
     return;
   }
-  const { rows } = await pool.query<Row>("SELECT * FROM users WHERE id = $1", [claims.sub]);
+  const { rows } = await pool.query("SELECT * FROM users WHERE id = $1", [claims.sub]);
   if (!rows[0]) {
     res.status(401).json({ error: "unknown user" });
     return;
