@@ -28,79 +28,97 @@ function isOrigin(value: string): boolean {
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
-const envSchema = z
-  .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    PORT: int(0, 65_535).default(3000),
-    HOST: z.string().min(1).optional(),
-    // The operators' listener (/metrics, /readyz with details): "off", or a port (0: a free one).
-    METRICS_PORT: z.union([z.literal("off"), int(0, 65_535)]).optional(),
-    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
-    DATABASE_URL: z.preprocess(
-      emptyAsUndefined,
-      z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),
-    ),
-    DATA_DIR: z.string().min(1).default("./data"),
-    JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
-    JWT_EXPIRES_IN: duration.default(7 * 86_400),
-    JWT_ISSUER: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
-    MFA_KEY: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .refine((v) => Buffer.byteLength(v, "utf8") >= 32, "must be at least 32 bytes")
-        .optional(),
-    ),
-    BCRYPT_COST: int(4, 31).default(12),
-    REDIS_URL: z.preprocess(
-      emptyAsUndefined,
-      z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
-    ),
-    REDIS_PREFIX: z.string().max(100).default("portico:"),
-    RATE_LIMIT: onOff.default("on"),
-    HASH_CONCURRENCY: int(1, 256).default(availableParallelism()),
-    HASH_QUEUE_MAX: int(0, 100_000).default(64),
-    HASH_THREAD_NICE: int(0, 19).default(10),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    // Loopback by default: the web client calls the API over loopback and forwards the browser's
-    // address, and a reverse proxy on the same host does the same. Other peers are never trusted.
-    TRUST_PROXY: z.string().default("loopback"),
-    DB_POOL_MAX: int(1, 1000).default(10),
-    // 3 s: with the database unreachable, API calls answer 503 well within 5 s.
-    DB_TIMEOUT_MS: int(100, 600_000).default(3000),
-    SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
-    // Slow or silent clients (src/http/server.ts): a body is at most 16 KiB, so 30 s is plenty.
-    HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
-    HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
-    HTTP_KEEPALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
-    HTTP_IDLE_TIMEOUT_MS: int(100, 600_000).default(60_000),
-    HTTP_MAX_CONNECTIONS: int(1, 1_000_000).default(1024),
-    CORS_ORIGINS: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .refine(
-          (value) => value.split(",").every((o) => isOrigin(o.trim()) || o.trim() === ""),
-          "must be a comma-separated list of origins such as https://app.example.com (no wildcard, no path)",
-        )
-        .optional(),
-    ),
-    PUBLIC_ORIGIN: z.preprocess(emptyAsUndefined, z.url().optional()),
-    API_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
-    EMAIL_VERIFICATION: z.enum(["optional", "required", "off"]).default("optional"),
-    RESET_TOKEN_TTL: duration
-      .default(30 * 60)
-      .refine((seconds) => seconds >= 600 && seconds <= 3600, "must be between 10m and 1h"),
-    SMTP_URL: z.preprocess(
-      emptyAsUndefined,
-      z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
-    ),
-    MAIL_FROM: z
+/** Express's `trust proxy`: true/false, a hop count, or a comma-separated list of addresses/subnets. */
+function parseTrustProxy(value: string): boolean | number | string {
+  const v = value.trim().toLowerCase();
+  if (v === "true") return true;
+  if (v === "false" || v === "") return false;
+  if (/^\d+$/.test(v)) return Number.parseInt(v, 10);
+  return value.trim();
+}
+
+/** The environment as given: names, types, defaults and checks, one message per problem. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: int(0, 65_535).default(3000),
+  HOST: z.string().min(1).optional(),
+  // The operators' listener (/metrics, /readyz with details): "off", or a port (0: a free one).
+  METRICS_PORT: z.union([z.literal("off"), int(0, 65_535)]).optional(),
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),
+  ),
+  DATA_DIR: z.string().min(1).default("./data"),
+  JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+  JWT_EXPIRES_IN: duration.default(7 * 86_400),
+  JWT_ISSUER: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
+  MFA_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
       .string()
-      .trim()
-      .regex(/^[^\r\n<>]*<?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address such as "Portico <no-reply@example.com>"')
-      .default("Portico <no-reply@localhost>"),
-  })
+      .refine((v) => Buffer.byteLength(v, "utf8") >= 32, "must be at least 32 bytes")
+      .optional(),
+  ),
+  BCRYPT_COST: int(4, 31).default(12),
+  REDIS_URL: z.preprocess(
+    emptyAsUndefined,
+    z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).optional(),
+  ),
+  REDIS_PREFIX: z.string().max(100).default("portico:"),
+  RATE_LIMIT: onOff.default("on"),
+  HASH_CONCURRENCY: int(1, 256).default(availableParallelism()),
+  HASH_QUEUE_MAX: int(0, 100_000).default(64),
+  HASH_THREAD_NICE: int(0, 19).default(10),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Loopback by default: the web client calls the API over loopback and forwards the browser's
+  // address, and a reverse proxy on the same host does the same. Other peers are never trusted.
+  TRUST_PROXY: z.string().default("loopback"),
+  DB_POOL_MAX: int(1, 1000).default(10),
+  // 3 s: with the database unreachable, API calls answer 503 well within 5 s.
+  DB_TIMEOUT_MS: int(100, 600_000).default(3000),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  // Slow or silent clients (src/http/server.ts): a body is at most 16 KiB, so 30 s is plenty.
+  HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  HTTP_KEEPALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  HTTP_IDLE_TIMEOUT_MS: int(100, 600_000).default(60_000),
+  HTTP_MAX_CONNECTIONS: int(1, 1_000_000).default(1024),
+  CORS_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(
+        (value) => value.split(",").every((o) => isOrigin(o.trim()) || o.trim() === ""),
+        "must be a comma-separated list of origins such as https://app.example.com (no wildcard, no path)",
+      )
+      .optional(),
+  ),
+  PUBLIC_ORIGIN: z.preprocess(emptyAsUndefined, z.url().optional()),
+  API_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  EMAIL_VERIFICATION: z.enum(["optional", "required", "off"]).default("optional"),
+  RESET_TOKEN_TTL: duration
+    .default(30 * 60)
+    .refine((seconds) => seconds >= 600 && seconds <= 3600, "must be between 10m and 1h"),
+  SMTP_URL: z.preprocess(
+    emptyAsUndefined,
+    z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional(),
+  ),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(/^[^\r\n<>]*<?[^\s@<>]+@[^\s@<>]+>?$/, 'must be an address such as "Portico <no-reply@example.com>"')
+    .default("Portico <no-reply@localhost>"),
+});
+
+/** Every environment variable the service reads (the README and .env.example must list them all). */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
+/**
+ * The configuration: the environment checked (every problem reported, one line each), then
+ * turned into the shape the code reads. `Config` is this schema's output.
+ */
+const configSchema = envSchema
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
     if (!env.JWT_SECRET) {
@@ -126,122 +144,41 @@ const envSchema = z
       const message = "must not be greater than HTTP_REQUEST_TIMEOUT_MS";
       ctx.addIssue({ code: "custom", path: ["HTTP_HEADERS_TIMEOUT_MS"], message });
     }
-  });
-
-/** Every environment variable the service reads (the README and .env.example must list them all). */
-export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
-
-export interface Config {
-  env: "development" | "production" | "test";
-  port: number;
-  /** Default: every interface in production, loopback otherwise. */
-  host: string;
-  /** /metrics and detailed /readyz: 9464 in production, a free port otherwise; undefined: off. */
-  metrics: { port: number; host: string } | undefined;
-  databaseUrl: string | undefined;
-  dataDir: string;
-  /** undefined until resolved: in development a secret is generated once and kept in DATA_DIR. */
-  jwtSecret: string | undefined;
-  jwtExpiresInSeconds: number;
-  /** Encrypts TOTP secrets and keys recovery-code hashes; unset: derived from the JWT secret. */
-  mfaKey: string | undefined;
-  /** The tokens' `iss`: JWT_ISSUER, else PUBLIC_ORIGIN, else "portico". */
-  jwtIssuer: string;
-  bcryptCost: number;
-  redisUrl: string | undefined;
-  /** Prepended to every Redis key, so several deployments can share one Redis. */
-  redisPrefix: string;
-  rateLimit: boolean;
-  hashConcurrency: number;
-  hashQueueMax: number;
-  /** Nice value of libuv's pool threads (bcrypt), above the event loop's 0; 0 leaves them alone. */
-  hashThreadNice: number;
-  logLevel: string;
-  trustProxy: boolean | number | string;
-  dbPoolMax: number;
-  dbTimeoutMs: number;
-  shutdownTimeoutMs: number;
-  /** Limits on slow, silent and idle connections (src/http/server.ts). */
-  http: {
-    headersTimeoutMs: number;
-    requestTimeoutMs: number;
-    keepAliveTimeoutMs: number;
-    idleTimeoutMs: number;
-    maxConnections: number;
-  };
-  corsOrigins: string[];
-  /** The site's own origin for the CSRF check on form posts; derived from the request when unset. */
-  publicOrigin: string | undefined;
-  /** Where the web client finds the API; the same process when unset. */
-  apiBaseUrl: string | undefined;
-  /** Where links in mails point: PUBLIC_ORIGIN, else `http://localhost:<PORT>` (development). */
-  linkOrigin: string;
-  emailVerification: "optional" | "required" | "off";
-  resetTokenTtlSeconds: number;
-  /** smtp:// or smtps:// (nodemailer); unset in development: the development mailbox. */
-  smtpUrl: string | undefined;
-  /** The sender of every mail. */
-  mailFrom: string;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
-
-/** Express's `trust proxy`: true/false, a hop count, or a comma-separated list of addresses/subnets. */
-function parseTrustProxy(value: string): boolean | number | string {
-  const v = value.trim().toLowerCase();
-  if (v === "true") return true;
-  if (v === "false" || v === "") return false;
-  if (/^\d+$/.test(v)) return Number.parseInt(v, 10);
-  return value.trim();
-}
-
-/**
- * Parses the environment once. Every bad value is reported, one line each, in a ConfigError.
- */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = issue.path.join(".") || "environment";
-        const given = env[name];
-        const shown = given === undefined || /SECRET|URL/.test(name) ? "" : ` (got "${given}")`;
-        return `${name} ${issue.message}${shown}`;
-      }),
-    );
-  }
-  const e = parsed.data;
-  return {
+  })
+  .transform((e) => ({
     env: e.NODE_ENV,
     port: e.PORT,
+    /** Default: every interface in production, loopback otherwise. */
     host: e.HOST ?? (e.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1"),
+    /** /metrics and detailed /readyz: 9464 in production, a free port otherwise; undefined: off. */
     metrics:
       e.METRICS_PORT === "off"
         ? undefined
         : { port: e.METRICS_PORT ?? (e.NODE_ENV === "production" ? 9464 : 0), host: e.METRICS_HOST },
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
+    /** undefined until resolved: in development a secret is generated once and kept in DATA_DIR. */
     jwtSecret: e.JWT_SECRET,
     jwtExpiresInSeconds: e.JWT_EXPIRES_IN,
+    /** Encrypts TOTP secrets and keys recovery-code hashes; unset: derived from the JWT secret. */
     mfaKey: e.MFA_KEY,
+    /** The tokens' `iss`: JWT_ISSUER, else PUBLIC_ORIGIN, else "portico". */
     jwtIssuer: e.JWT_ISSUER ?? (e.PUBLIC_ORIGIN ? new URL(e.PUBLIC_ORIGIN).origin : "portico"),
     bcryptCost: e.BCRYPT_COST,
     redisUrl: e.REDIS_URL,
+    /** Prepended to every Redis key, so several deployments can share one Redis. */
     redisPrefix: e.REDIS_PREFIX,
     rateLimit: e.RATE_LIMIT === "on",
     hashConcurrency: e.HASH_CONCURRENCY,
     hashQueueMax: e.HASH_QUEUE_MAX,
+    /** Nice value of libuv's pool threads (bcrypt), above the event loop's 0; 0 leaves them alone. */
     hashThreadNice: e.HASH_THREAD_NICE,
     logLevel: e.LOG_LEVEL,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     dbPoolMax: e.DB_POOL_MAX,
     dbTimeoutMs: e.DB_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    /** Limits on slow, silent and idle connections (src/http/server.ts). */
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
@@ -253,12 +190,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(",")
       .map((o) => o.trim())
       .filter(Boolean),
+    /** The site's own origin for the CSRF check on form posts; derived from the request when unset. */
     publicOrigin: e.PUBLIC_ORIGIN,
+    /** Where the web client finds the API; the same process when unset. */
     apiBaseUrl: e.API_BASE_URL,
+    /** Where links in mails point: PUBLIC_ORIGIN, else `http://localhost:<PORT>` (development). */
     linkOrigin: e.PUBLIC_ORIGIN ? new URL(e.PUBLIC_ORIGIN).origin : `http://localhost:${e.PORT}`,
     emailVerification: e.EMAIL_VERIFICATION,
     resetTokenTtlSeconds: e.RESET_TOKEN_TTL,
+    /** smtp:// or smtps:// (nodemailer); unset in development: the development mailbox. */
     smtpUrl: e.SMTP_URL,
+    /** The sender of every mail. */
     mailFrom: e.MAIL_FROM,
-  };
+  }));
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Parses the environment once. Every bad value is reported, one line each, in a ConfigError.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join(".") || "environment";
+        const given = env[name];
+        const shown = given === undefined || /SECRET|URL/.test(name) ? "" : ` (got "${given}")`;
+        return `${name} ${issue.message}${shown}`;
+      }),
+    );
+  }
+  return parsed.data;
 }
