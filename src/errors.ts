@@ -84,7 +84,7 @@ export interface AppErrorOptions extends ErrorOptions {
 }
 
 /** Retry-After for codes that always carry one, unless the thrower knows better (a limit's window). */
-export const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
   OVERLOADED: 1,
   SERVICE_UNAVAILABLE: 5,
   RATE_LIMITED: 60,

@@ -7,7 +7,7 @@ import type { CounterStore, LimitName } from "./http/rate-limit.js";
 import type { SessionEvents } from "./sessions/sessions.service.js";
 import type { PasswordHasher } from "./users/passwords.js";
 
-export interface MetricSources {
+interface MetricSources {
   passwords?: PasswordHasher;
   database?: Database;
   rateLimitStore?: () => CounterStore;

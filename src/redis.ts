@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
 
 /** A command that takes longer is a failure: the limiter falls back rather than hold a login. */
-export const REDIS_COMMAND_TIMEOUT_MS = 1000;
+const REDIS_COMMAND_TIMEOUT_MS = 1000;
 /** While Redis is marked down but the socket looks open (a partition), how often to try it. */
 const PROBE_INTERVAL_MS = 2000;
 

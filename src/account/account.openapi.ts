@@ -14,7 +14,7 @@ import {
 } from "../http/openapi-builder.js";
 import { changeEmailBody, changePasswordBody, deleteAccountBody } from "./account.schemas.js";
 
-export const eventListSchema = z.object({ events: z.array(securityEventSchema) }).strict();
+const eventListSchema = z.object({ events: z.array(securityEventSchema) }).strict();
 
 export const accountPaths = {
   "/api/v1/auth/password/change": {

@@ -18,7 +18,7 @@ export const authResponseSchema = z.object({ token: z.string(), user: userSchema
 export const meResponseSchema = z.object({ user: userSchema }).strict();
 
 /** Each operation's possible error codes. */
-export const AUTH_OPERATION_CODES = {
+const AUTH_OPERATION_CODES = {
   register: [...BODY_CODES, ...VALIDATION_CODES, "EMAIL_TAKEN", "RATE_LIMITED", "OVERLOADED", ...SERVER_CODES],
   login: [
     ...BODY_CODES,

@@ -11,11 +11,11 @@ export { isCommonPassword } from "./password-rules.js";
  * Rules beyond the JSON type are refinements that carry their SPEC code in `params.code`.
  */
 
-export const EMAIL_MAX = 254;
-export const PASSWORD_MIN_CHARS = 8;
+const EMAIL_MAX = 254;
+const PASSWORD_MIN_CHARS = 8;
 export const PASSWORD_MAX_BYTES = 72;
-export const NAME_MAX = 255;
-export const NAME_PART_MAX = 100;
+const NAME_MAX = 255;
+const NAME_PART_MAX = 100;
 
 /** WHATWG's valid e-mail address (what `<input type=email>` accepts), with at least one dot in the domain. */
 const EMAIL_PATTERN =

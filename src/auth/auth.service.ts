@@ -13,14 +13,14 @@ import type { LoginBody, RegisterBody } from "./auth.schemas.js";
 import { PASSWORD_MAX_BYTES } from "./auth.schemas.js";
 import { oneAtATime } from "./one-at-a-time.js";
 
-export interface AuthResult {
+interface AuthResult {
   /** null when EMAIL_VERIFICATION=required: no session until the address is verified. */
   token: string | null;
   user: User;
 }
 
 /** The password was right, and a second factor is next (POST /mfa/verify with the ticket). */
-export interface SecondFactorRequired {
+interface SecondFactorRequired {
   mfaRequired: true;
   mfaToken: string;
 }
@@ -33,7 +33,7 @@ export interface AuthService {
 }
 
 /** Where sign-in asks for a second factor (src/mfa). */
-export interface SecondFactor {
+interface SecondFactor {
   isRequired(userId: string): Promise<boolean>;
   startTicket(userId: string): Promise<string>;
 }

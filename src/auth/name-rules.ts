@@ -15,7 +15,7 @@ const STACKED_MARKS = new RegExp(`\\p{M}{${MAX_MARKS_PER_LETTER + 1},}`, "u");
  * A letter that renders: the Hangul fillers U+3164, U+115F, U+1160, U+FFA0 are letters (Lo) that
  * show nothing, so a name made only of them would look empty.
  */
-export function hasVisibleLetter(name: string): boolean {
+function hasVisibleLetter(name: string): boolean {
   return /\p{L}/u.test(name.replace(BLANK_CHARACTERS, ""));
 }
 

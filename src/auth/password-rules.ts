@@ -8,7 +8,7 @@ import { dictionary } from "@zxcvbn-ts/language-common";
  */
 
 /** The service's own name: the first word an attacker tries (a context-specific word). */
-export const SERVICE_NAME = "portico";
+const SERVICE_NAME = "portico";
 
 /** Parts of a name or e-mail shorter than this are too common to refuse in a password. */
 const CONTEXT_MIN_CHARS = 4;

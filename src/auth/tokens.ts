@@ -3,7 +3,7 @@ import jwt from "jsonwebtoken";
 import { AppError } from "../errors.js";
 import type { User } from "../users/user.js";
 
-export interface TokenClaims {
+interface TokenClaims {
   sub: string;
   userId: string;
   email: string;
@@ -19,7 +19,7 @@ export interface TokenClaims {
 }
 
 /** What a token is signed for: its session, and the session's start and end (seconds since the epoch). */
-export interface TokenSession {
+interface TokenSession {
   id: string;
   issuedAt: number;
   expiresAt: number;
@@ -46,7 +46,7 @@ export interface TokenSignerOptions {
 }
 
 const CLOCK_SKEW_SECONDS = 60;
-export const TOKEN_AUDIENCE = "portico";
+const TOKEN_AUDIENCE = "portico";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function checkClaims(claims: unknown, lifetime: number, now: number): TokenClaims {

@@ -24,7 +24,7 @@ export interface PgliteOptions {
  * cache, so 16 MB of buffers serve an auth service's working set: resident memory after a
  * reopen 303 → 176 MB, with 30,000 sign-ups' worth of writes 420 → 260 MB (bench, issue 14).
  */
-export const PGLITE_SETTINGS = ["shared_buffers=16MB", "wal_buffers=1MB", "max_connections=5"];
+const PGLITE_SETTINGS = ["shared_buffers=16MB", "wal_buffers=1MB", "max_connections=5"];
 
 /**
  * Creating a database (initdb) runs a second WebAssembly instance whose memory the process

@@ -66,7 +66,7 @@ export interface OneTimeTokensTable {
 }
 
 /** The `security_events` table (src/events). */
-export interface SecurityEventsTable {
+interface SecurityEventsTable {
   id: Generated<string>;
   user_id: string;
   type: string;
@@ -76,7 +76,7 @@ export interface SecurityEventsTable {
 }
 
 /** The `mfa_totp` table (src/mfa). */
-export interface MfaTotpTable {
+interface MfaTotpTable {
   user_id: string;
   secret_encrypted: string;
   enabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
@@ -84,14 +84,14 @@ export interface MfaTotpTable {
   created_at: ColumnType<Date, never, never>;
 }
 
-export interface MfaRecoveryCodesTable {
+interface MfaRecoveryCodesTable {
   id: Generated<string>;
   user_id: string;
   code_hash: string;
   used_at: ColumnType<Date | null, never, Date>;
 }
 
-export interface MfaTicketsTable {
+interface MfaTicketsTable {
   id: Generated<string>;
   user_id: string;
   token_hash: string;

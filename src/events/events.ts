@@ -5,7 +5,7 @@ import type { Schema } from "../db/schema.js";
 import type { ClientInfo } from "../http/client-info.js";
 
 /** SPEC §9's event types (and §13's `mfa.failed`). */
-export const EVENT_TYPES = [
+const EVENT_TYPES = [
   "user.registered",
   "login.succeeded",
   "login.failed",
@@ -37,7 +37,7 @@ export type SecurityEvent = z.output<typeof securityEventSchema>;
 type Executor = Kysely<Schema> | Transaction<Schema>;
 
 /** How many events a user keeps: the newest 1,000, none older than 90 days. */
-export const EVENT_RETENTION = { maxPerUser: 1000, maxAgeDays: 90 } as const;
+const EVENT_RETENTION = { maxPerUser: 1000, maxAgeDays: 90 } as const;
 
 /**
  * The one writer of security events, used by every feature. Pass the transaction of the change

@@ -2,8 +2,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Router } from "express";
 
-export const OPENAPI_PATH = "/api/v1/openapi.json";
-export const DOCS_PATH = "/api/v1/docs";
+const OPENAPI_PATH = "/api/v1/openapi.json";
+const DOCS_PATH = "/api/v1/docs";
 
 /** Swagger UI's files, from the npm package: no CDN, nothing fetched from elsewhere. */
 const SWAGGER_DIR = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));

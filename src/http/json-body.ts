@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler } from "express";
 import { AppError } from "../errors.js";
 
-export const BODY_LIMIT_BYTES = 16 * 1024;
+const BODY_LIMIT_BYTES = 16 * 1024;
 
 function hasBody(req: Request): boolean {
   const length = req.headers["content-length"];

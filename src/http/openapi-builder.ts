@@ -12,7 +12,7 @@ import { STATUS_BY_CODE } from "./error-handler.js";
 
 export type JsonSchema = Record<string, unknown>;
 
-export const ALL_CODES = Object.keys(MESSAGES) as ErrorCode[];
+const ALL_CODES = Object.keys(MESSAGES) as ErrorCode[];
 export const BODY_CODES: ErrorCode[] = ["MALFORMED_JSON", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"];
 export const SERVER_CODES: ErrorCode[] = ["SERVICE_UNAVAILABLE", "INTERNAL_ERROR"];
 /** What any JSON body with fields can answer before the rules look at it. */

@@ -10,7 +10,7 @@ type Directives = Record<string, string[]>;
  * built to emit its scripts and styles as files under /_astro/ (web/astro.config.mjs), and the API
  * reference loads Swagger UI from files, so nothing needs 'unsafe-inline' or a hash.
  */
-export const PAGE_CSP: Readonly<Directives> = {
+const PAGE_CSP: Readonly<Directives> = {
   "default-src": ["'self'"],
   "script-src": ["'self'"],
   "style-src": ["'self'"],
@@ -24,7 +24,7 @@ export const PAGE_CSP: Readonly<Directives> = {
 };
 
 /** JSON answers load nothing at all. */
-export const API_CSP: Readonly<Directives> = {
+const API_CSP: Readonly<Directives> = {
   "default-src": ["'none'"],
   "frame-ancestors": ["'none'"],
   "base-uri": ["'none'"],

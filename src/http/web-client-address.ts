@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import type { RequestHandler } from "express";
 
 /** Sent by the web client on its calls to the API of its own process: `<address> <mac>`. */
-export const WEB_CLIENT_HEADER = "x-portico-client";
+const WEB_CLIENT_HEADER = "x-portico-client";
 
 export interface WebClientAddress {
   /** The header value that hands the API the browser's address. */

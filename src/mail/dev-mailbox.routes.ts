@@ -19,7 +19,7 @@ export interface MailboxEntry {
 
 const URL_PATTERN = /https?:\/\/[^\s<>"']+/g;
 
-export function findLinks(text: string | null): string[] {
+function findLinks(text: string | null): string[] {
   return text ? [...text.matchAll(URL_PATTERN)].map((m) => m[0]) : [];
 }
 

@@ -5,12 +5,12 @@ import { claimDueMails, type MailRow, markMailDead, markMailSent, scheduleMailRe
 import { classifySendError, MailDeliveryError, type MailTransport } from "./transport.js";
 
 /** 10 s, 30 s, 1, 2, 5, 10, 15, 20 min: nine attempts over about 53 minutes, then the mail is dead. */
-export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [
+const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [
   10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_200_000,
 ];
 
 /** How long a claim holds its rows. Far above a batch's sends (10 s SMTP timeouts, 5 connections). */
-export const DEFAULT_LEASE_MS = 5 * 60_000;
+const DEFAULT_LEASE_MS = 5 * 60_000;
 
 export interface MailWorkerOptions {
   database: Database;

@@ -10,7 +10,7 @@ import { type MfaDeps, normaliseRecoveryCode, RECOVERY_CODE_COUNT } from "./mfa.
 import * as repo from "./mfa.repository.js";
 import { matchTotpStep, newTotpSecret, otpauthUrl } from "./totp.js";
 
-export interface MfaStatus {
+interface MfaStatus {
   totp: boolean;
   recoveryCodesLeft: number;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Secret, TOTP } from "otpauth";
 
 /** RFC 6238 as SPEC §11 fixes it: SHA-1, 6 digits, 30-second steps, ±1 step of drift. */
-export const TOTP_PERIOD_SECONDS = 30;
+const TOTP_PERIOD_SECONDS = 30;
 const ISSUER = "Portico";
 
 function totp(secretBase32: string, label = "account") {

@@ -10,7 +10,7 @@ import { createPasskeyRepository } from "./passkeys.repository.js";
 import type { PasskeyLoginBody } from "./passkeys.schemas.js";
 import { webauthn } from "./simplewebauthn.js";
 
-export interface PasskeySignInOptions {
+interface PasskeySignInOptions {
   /** Names the challenge kept server-side; POST /passkey/login sends it back. */
   challengeId: string;
   options: PublicKeyCredentialRequestOptionsJSON;

@@ -13,7 +13,7 @@ import {
 import { passkeySchema } from "./passkey.js";
 import { addPasskeyBody, passkeyLoginBody } from "./passkeys.schemas.js";
 
-export const passkeyListSchema = z.object({ passkeys: z.array(passkeySchema) }).strict();
+const passkeyListSchema = z.object({ passkeys: z.array(passkeySchema) }).strict();
 
 const FIELD_CODES: ErrorCode[] = [...BODY_CODES, "MISSING_FIELDS", "INVALID_TYPE"];
 const BEARER_CODES: ErrorCode[] = ["UNAUTHORIZED", ...SERVER_CODES];

@@ -5,7 +5,7 @@ import type { ChallengeRow, PasskeyRow } from "./passkey.js";
 
 type Executor = Kysely<Schema> | Transaction<Schema>;
 
-export interface NewPasskey {
+interface NewPasskey {
   userId: string;
   credentialId: string;
   publicKey: string;
@@ -14,7 +14,7 @@ export interface NewPasskey {
   name: string;
 }
 
-export interface ChallengeQuery {
+interface ChallengeQuery {
   purpose: WebAuthnPurpose;
   /** A sign-in names its challenge by id. */
   id?: string;

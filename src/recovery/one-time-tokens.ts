@@ -15,7 +15,7 @@ type Executor = Kysely<Schema> | Transaction<Schema>;
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
-export function hashToken(token: string): string {
+function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 

@@ -13,7 +13,7 @@ import {
 } from "../http/openapi-builder.js";
 import { forgotPasswordBody, resetPasswordBody, tokenBody } from "./recovery.schemas.js";
 
-export const messageSchema = z.object({ message: z.string() }).strict();
+const messageSchema = z.object({ message: z.string() }).strict();
 
 const TOKEN_CODES: ErrorCode[] = [...BODY_CODES, "MISSING_FIELDS", "INVALID_TYPE", "INVALID_TOKEN", ...SERVER_CODES];
 

@@ -7,10 +7,10 @@ import { forgotPasswordBody, resetPasswordBody, tokenBody } from "./recovery.sch
 import type { ResetService } from "./reset.service.js";
 import type { VerificationService } from "./verification.service.js";
 
-export const FORGOT_MESSAGE = "If an account exists for that address, we have sent a link to reset the password.";
-export const VERIFICATION_SENT_MESSAGE = "We have sent a new verification link to your email address.";
+const FORGOT_MESSAGE = "If an account exists for that address, we have sent a link to reset the password.";
+const VERIFICATION_SENT_MESSAGE = "We have sent a new verification link to your email address.";
 /** SPEC §8: forgot-password 10 per client address per 15 minutes. */
-export const FORGOT_LIMIT = { limit: 10, windowMs: 15 * 60_000 };
+const FORGOT_LIMIT = { limit: 10, windowMs: 15 * 60_000 };
 
 /** SPEC §7 and §8: verify an address, send a new link, forgot and reset the password. */
 export function createRecoveryRouter(deps: {

@@ -22,7 +22,7 @@ export interface ResetService {
  * Both paths of forgot-password take at least this long: the known one writes a token and a mail
  * (a few ms), the unknown one nothing, and the difference must not tell them apart.
  */
-export const FORGOT_FLOOR_MS = 120;
+const FORGOT_FLOOR_MS = 120;
 
 /** Password reset (SPEC §8). */
 export function createResetService(deps: RecoveryDeps & { forgotFloorMs?: number }): ResetService {

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { BEARER, BEARER_CODES, errorResponses, json, NO_CONTENT, ref, toJsonSchema } from "../http/openapi-builder.js";
 import { sessionSchema } from "./session.js";
 
-export const sessionListSchema = z.object({ sessions: z.array(sessionSchema) }).strict();
-export const revokedCountSchema = z.object({ revoked: z.number().int().min(0) }).strict();
+const sessionListSchema = z.object({ sessions: z.array(sessionSchema) }).strict();
+const revokedCountSchema = z.object({ revoked: z.number().int().min(0) }).strict();
 
 export const sessionPaths = {
   "/api/v1/auth/logout": {

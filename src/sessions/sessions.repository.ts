@@ -3,13 +3,13 @@ import type { Schema } from "../db/schema.js";
 import type { UserRow } from "../users/user.js";
 import type { AuthMethod, ClientInfo, RevokeReason, SessionRow } from "./session.js";
 
-export interface NewSession extends ClientInfo {
+interface NewSession extends ClientInfo {
   userId: string;
   method: AuthMethod;
   expiresAt: Date;
 }
 
-export interface LiveSession {
+interface LiveSession {
   user: UserRow;
   session: Pick<SessionRow, "id" | "last_seen_at" | "auth_method">;
 }

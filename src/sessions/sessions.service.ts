@@ -5,7 +5,7 @@ import { type AuthMethod, type ClientInfo, type RevokeReason, type Session, toSe
 import type { SessionRepository } from "./sessions.repository.js";
 
 /** "Last seen" moves at most this often per session, so authenticated reads stay reads. */
-export const LAST_SEEN_INTERVAL_SECONDS = 5 * 60;
+const LAST_SEEN_INTERVAL_SECONDS = 5 * 60;
 
 /** Who a request is: the user and the session its token names. */
 export interface Authenticated {

@@ -43,7 +43,7 @@ const PLAIN_PATH = /^[A-Za-z0-9\-._~%!$&'()*+,;=:@/]+$/;
  * rest, which keeps the method and the body), the query kept. Repeated slashes collapse first,
  * so that no Location starts with `//` (another site, to a browser).
  */
-export function canonicalPath(path: string): string | undefined {
+function canonicalPath(path: string): string | undefined {
   if (!PLAIN_PATH.test(path)) return undefined;
   const canonical = path.replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");
   return canonical === path ? undefined : canonical;
@@ -61,7 +61,7 @@ const redirectToCanonical: RequestHandler = (req, res, next) => {
  * What every page request gets in Astro's `locals`. web/src/env.d.ts declares the same shape
  * (App.Locals) for the pages: keep the two in step.
  */
-export interface WebLocals {
+interface WebLocals {
   siteOrigin: string;
   apiBaseUrl: string;
   secureCookies: boolean;

@@ -5,10 +5,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Cluster } from "./cluster.js";
 
-export const CLUSTER_PASSWORD = "Cluster-pass-7d1e-93ab";
+const CLUSTER_PASSWORD = "Cluster-pass-7d1e-93ab";
 
 /** A made-up client address (198.18.0.0/15, RFC 2544) per call: each client gets its own rate-limit counters. */
-export function clientAddress(): string {
+function clientAddress(): string {
   const b = randomBytes(3);
   return `198.${18 + ((b[0] as number) % 2)}.${b[1]}.${b[2]}`;
 }
@@ -55,7 +55,7 @@ export async function call(
   }
 }
 
-export const countBy = <T>(items: T[], key: (item: T) => string | number) =>
+const countBy = <T>(items: T[], key: (item: T) => string | number) =>
   items.reduce<Record<string, number>>((counts, item) => {
     const k = String(key(item));
     counts[k] = (counts[k] ?? 0) + 1;

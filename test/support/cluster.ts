@@ -20,7 +20,7 @@ export function findNginx(): string | undefined {
   return dirs.map((d) => join(d, "nginx")).find((p) => existsSync(p));
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer().listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as { port: number };
@@ -66,7 +66,7 @@ export interface Instance {
  * Starts one instance from source (`node --import tsx src/main.ts`: no build needed) and waits
  * for /readyz. `env` is the whole configuration besides HOST and PORT.
  */
-export async function startInstance(env: Record<string, string>, dir: string, timeoutMs = 60_000): Promise<Instance> {
+async function startInstance(env: Record<string, string>, dir: string, timeoutMs = 60_000): Promise<Instance> {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const logFile = join(dir, `instance-${port}.log`);

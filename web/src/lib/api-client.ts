@@ -19,7 +19,7 @@ export interface User {
   createdAt: string;
 }
 
-export interface FieldProblem {
+interface FieldProblem {
   field: string;
   code: string;
   message: string;
@@ -41,22 +41,22 @@ export interface Session {
 }
 
 /** A registration: no token (no session) when EMAIL_VERIFICATION=required (SPEC §7). */
-export interface Registration {
+interface Registration {
   token: string | null;
   user: User;
 }
 
 /** POST /email/verification: 202 a new link is on its way, or 200 the address was verified already. */
-export type ResendResult = { sent: true } | { sent: false; user: User };
+type ResendResult = { sent: true } | { sent: false; user: User };
 
 /** POST /login with TOTP on: no session yet, a ticket for the second step (SPEC §11). */
-export interface MfaChallenge {
+interface MfaChallenge {
   mfaRequired: true;
   mfaToken: string;
 }
 
 /** One live session of the caller (SPEC §6). */
-export interface SessionInfo {
+interface SessionInfo {
   id: string;
   createdAt: string;
   lastSeenAt: string;
@@ -67,14 +67,14 @@ export interface SessionInfo {
 }
 
 /** One entry of the caller's security log (SPEC §9). */
-export interface SecurityEvent {
+interface SecurityEvent {
   type: string;
   createdAt: string;
   ip: string | null;
   userAgent: string | null;
 }
 
-export interface MfaStatus {
+interface MfaStatus {
   totp: boolean;
   recoveryCodesLeft: number;
 }
@@ -84,7 +84,7 @@ export interface TotpSetup {
   otpauthUrl: string;
 }
 
-export interface ApiClientOptions {
+interface ApiClientOptions {
   baseUrl: string;
   /** Sent as X-Forwarded-For: the API counts rate limits per person when it trusts this hop. */
   clientAddress?: string | undefined;
@@ -98,14 +98,14 @@ export interface ApiClientOptions {
   timeoutMs?: number;
 }
 
-export interface RegisterInput {
+interface RegisterInput {
   email: string;
   password: string;
   firstName: string;
   lastName: string;
 }
 
-export interface LoginInput {
+interface LoginInput {
   email: string;
   password: string;
 }
@@ -121,7 +121,7 @@ function isApiError(value: unknown): value is ApiError {
   return typeof v?.code === "string" && typeof v.message === "string" && typeof v.statusCode === "number";
 }
 
-export function createApiClient(options: ApiClientOptions) {
+function createApiClient(options: ApiClientOptions) {
   const base = options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`;
 
   async function call<T>(

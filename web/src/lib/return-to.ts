@@ -5,7 +5,7 @@
  * as another host) falls back to the dashboard, so the parameter can never be an open redirect.
  */
 
-export const AFTER_LOGIN = "/dashboard";
+const AFTER_LOGIN = "/dashboard";
 
 /** Longer than any page address of ours: a bigger value is no path we sent. */
 const MAX_LENGTH = 512;

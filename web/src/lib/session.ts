@@ -1,12 +1,12 @@
 import type { AstroCookies } from "astro";
 
 /** The cookie holding the API's token (a JWT). httpOnly: page scripts never see it. */
-export const SESSION_COOKIE = "portico_session";
+const SESSION_COOKIE = "portico_session";
 /**
  * Its name with Secure cookies (production): browsers accept a `__Host-` cookie only with Secure,
  * Path=/ and no Domain, so no other host (a sibling subdomain, plain http) can set or overwrite it.
  */
-export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 const sessionCookie = (secure: boolean) => (secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE);
 /** Set by a registration, read once by the dashboard for its greeting. Holds no personal data. */
 const WELCOME_COOKIE = "portico_welcome";
@@ -22,7 +22,7 @@ function tokenClaims(token: string): Record<string, unknown> | undefined {
 }
 
 /** The token's `exp` (seconds since the epoch), read without verifying: the API verifies. */
-export function tokenExpiry(token: string): number | undefined {
+function tokenExpiry(token: string): number | undefined {
   const exp = tokenClaims(token)?.exp;
   return typeof exp === "number" ? exp : undefined;
 }

@@ -13,7 +13,7 @@ import type { AstroCookies } from "astro";
  * without a session the server sends /login. scripts/fresh-on-back.ts does the same with
  * JavaScript for browsers that ignore the cookie change.
  */
-export const SIGNED_OUT_COOKIE = "portico_signed_out";
+const SIGNED_OUT_COOKIE = "portico_signed_out";
 /** A stylesheet (empty): the one kind of subresource a page loads at once, without JavaScript. */
 export const SIGNED_OUT_PATH = "/logout/done";
 
