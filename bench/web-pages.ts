@@ -25,7 +25,10 @@ interface Weight {
 async function register(page: Page, email: string) {
   await page.goto("/register");
   await fillRegistration(page, { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-  await Promise.all([page.waitForURL("**/dashboard"), page.getByRole("button", { name: "Sign up", exact: true }).click()]);
+  await Promise.all([
+    page.waitForURL("**/dashboard"),
+    page.getByRole("button", { name: "Sign up", exact: true }).click(),
+  ]);
   await page.getByRole("status").waitFor();
 }
 
