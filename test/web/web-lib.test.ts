@@ -30,9 +30,9 @@ describe("toFormErrors (the GOV.UK error pattern)", () => {
   it("says what is missing beside each empty field, and seed 001's sentence once in the summary", () => {
     const errors = toFormErrors(
       apiError("VALIDATION_ERROR", [
-        { field: "email", code: "MISSING_FIELDS" },
-        { field: "name", code: "MISSING_FIELDS" },
-        { field: "password", code: "MISSING_FIELDS" },
+        { field: "email", code: "MISSING_FIELDS", message: "" },
+        { field: "name", code: "MISSING_FIELDS", message: "" },
+        { field: "password", code: "MISSING_FIELDS", message: "" },
       ]),
       REGISTER_INPUTS,
     );
@@ -48,8 +48,8 @@ describe("toFormErrors (the GOV.UK error pattern)", () => {
   it("keeps each other problem beside its field and in the summary, in the form's order", () => {
     const errors = toFormErrors(
       apiError("VALIDATION_ERROR", [
-        { field: "password", code: "WEAK_PASSWORD" },
-        { field: "email", code: "INVALID_EMAIL" },
+        { field: "password", code: "WEAK_PASSWORD", message: "" },
+        { field: "email", code: "INVALID_EMAIL", message: "" },
       ]),
       REGISTER_INPUTS,
     );
@@ -74,7 +74,7 @@ describe("toFormErrors (the GOV.UK error pattern)", () => {
 
   it("lets a form use its own words for a missing field", () => {
     const errors = toFormErrors(
-      apiError("VALIDATION_ERROR", [{ field: "password", code: "MISSING_FIELDS" }]),
+      apiError("VALIDATION_ERROR", [{ field: "password", code: "MISSING_FIELDS", message: "" }]),
       REGISTER_INPUTS,
       {
         password: "Enter a password",
