@@ -16,7 +16,14 @@ export default defineConfig({
     maxWorkers: 2,
     typecheck: { enabled: false },
     projects: [
-      { extends: true, test: { name: "suite", include: ["src/**/*.test.ts", "test/**/*.test.ts"], exclude: ALONE } },
+      {
+        extends: true,
+        test: {
+          name: "suite",
+          include: ["src/**/*.test.ts", "test/**/*.test.ts", "web/src/**/*.test.ts"],
+          exclude: ALONE,
+        },
+      },
       { extends: true, test: { name: "alone", include: ALONE, sequence: { groupOrder: 1 } } },
     ],
   },

@@ -5,9 +5,9 @@
  */
 import type { AstroCookies } from "astro";
 import { describe, expect, it } from "vitest";
-import type { ApiError } from "../../web/src/lib/api-client.js";
-import { displayMessage, toFormErrors } from "../../web/src/lib/form-errors.js";
-import { afterLogin, loginFor, safeNextPath } from "../../web/src/lib/return-to.js";
+import type { ApiError } from "./api-client";
+import { displayMessage, toFormErrors } from "./form-errors";
+import { afterLogin, loginFor, safeNextPath } from "./return-to";
 import {
   endSession,
   looksSignedIn,
@@ -16,7 +16,7 @@ import {
   startSession,
   takeWelcome,
   tokenSessionId,
-} from "../../web/src/lib/session.js";
+} from "./session";
 
 const REGISTER_INPUTS = { email: ["email"], name: ["firstName", "lastName"], password: ["password"] };
 const apiError = (code: string, details?: ApiError["details"]): ApiError => ({
