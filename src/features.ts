@@ -85,7 +85,7 @@ export function buildFeatures(deps: FeatureDeps): { passwords: PasswordHasher; r
       sessions,
       verification: config.emailVerification,
       secondFactor: mfaLogin,
-      onRegistered: verification.queueVerification,
+      rowsForNewUser: verification.rowsForNewUser,
       mailQueued,
       onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
     }),

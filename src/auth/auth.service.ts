@@ -1,7 +1,8 @@
-import type { Kysely, Transaction } from "kysely";
+import type { Kysely } from "kysely";
+import type { NewUserRow } from "../db/new-user-rows.js";
 import type { Schema } from "../db/schema.js";
 import { AppError } from "../errors.js";
-import { pruneEvents, recordEvent } from "../events/events.js";
+import { eventForNewUser, pruneEvents, recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
 import type { VerificationMode } from "../recovery/recovery.deps.js";
 import type { SessionService } from "../sessions/sessions.service.js";
@@ -44,9 +45,9 @@ export interface AuthServiceDeps {
   sessions: SessionService;
   verification?: VerificationMode;
   secondFactor?: SecondFactor;
-  /** Runs in the registration's transaction: queues the verification mail. */
-  onRegistered?: (trx: Transaction<Schema>, user: UserRow) => Promise<void>;
-  /** Called after a transaction that queued mail committed. */
+  /** Rows written with a new user in the sign-up's one statement: the verification link and mail. */
+  rowsForNewUser?: (user: Pick<UserRow, "email" | "name">) => NewUserRow[];
+  /** Called after a statement that queued mail committed. */
   mailQueued?: () => void;
   /** Told when a login re-hash fails; the login itself still succeeds. */
   onRehashError?: (error: unknown) => void;
@@ -90,22 +91,17 @@ export function createAuthService(deps: AuthServiceDeps): AuthService {
     const firstName = input.firstName ?? null;
     const lastName = input.lastName ?? null;
     const name = input.name ?? `${firstName} ${lastName}`;
-    // The user, its first event and its verification mail commit together, or not at all.
-    const row = await db.transaction().execute(async (trx) => {
-      const created = await createUserRepository(trx).createUser({
-        email: input.email,
-        name,
-        firstName,
-        lastName,
-        passwordHash,
-      });
-      await recordEvent(trx, created.id, "user.registered", client);
-      await deps.onRegistered?.(trx, created);
-      return created;
-    });
+    // The user, its first event, its verification link and mail, and its first session: one
+    // statement, so they commit together or not at all, in one round trip to the database.
+    const session = verificationRequired ? undefined : sessions.sessionForNewUser("password", client);
+    const row = await users.createUserWith(
+      { email: input.email, name, firstName, lastName, passwordHash },
+      [eventForNewUser("user.registered", client), ...(deps.rowsForNewUser?.({ email: input.email, name }) ?? [])],
+      session?.row,
+    );
     deps.mailQueued?.();
     const user = toUser(row);
-    return verificationRequired ? { token: null, user } : signIn(user, client);
+    return { token: session && row.session_id ? session.token(user, row.session_id) : null, user };
   }
 
   return {

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import { sql } from "kysely";
 import { z } from "zod";
+import { NEW_USER, type NewUserRow } from "../db/new-user-rows.js";
 import type { Schema } from "../db/schema.js";
 import type { ClientInfo } from "../http/client-info.js";
 
@@ -43,6 +44,12 @@ const EVENT_RETENTION = { maxPerUser: 1000, maxAgeDays: 90 } as const;
  * The one writer of security events, used by every feature. Pass the transaction of the change
  * the event records, so both commit together.
  */
+/** The event written with a new user, in the sign-up's one statement (src/db/new-user-rows.ts). */
+export function eventForNewUser(type: EventType, client: ClientInfo): NewUserRow {
+  return sql`insert into security_events (user_id, type, ip, user_agent)
+    select id, ${type}, ${client.ip ?? null}, ${client.userAgent ?? null} from ${NEW_USER}`;
+}
+
 export async function recordEvent(executor: Executor, userId: string, type: EventType, client: ClientInfo) {
   await executor
     .insertInto("security_events")

@@ -1,6 +1,6 @@
 export { createDevMailboxRouter } from "./dev-mailbox.routes.js";
 export { createMailMetrics } from "./mail.metrics.js";
-export { enqueueMail } from "./outbox.js";
+export { enqueueMail, mailForNewUser } from "./outbox.js";
 export * from "./templates.js";
 export { createMailTransport } from "./transport.js";
 export { createMailWorker, type MailWorker } from "./worker.js";

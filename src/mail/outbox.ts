@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, type Selectable, sql, type Transaction } from "kysely";
+import { NEW_USER, type NewUserRow } from "../db/new-user-rows.js";
 import type { MailOutboxTable, Schema } from "../db/schema.js";
 
 export const MAIL_KINDS = [
@@ -45,6 +46,13 @@ function plus(at: Date | undefined, ms: number): RawBuilder<Date> {
  * Queues a mail. Pass the transaction of the change that causes it, so the mail commits or rolls
  * back with that change; nothing is sent until it commits (then call the worker's `kick()`).
  */
+/** A mail to a new user, in the sign-up's one statement (src/db/new-user-rows.ts). */
+export function mailForNewUser(mail: Omit<OutgoingMail, "userId">): NewUserRow {
+  return sql`insert into mail_outbox (kind, recipient, user_id, subject, text_body, html_body, link_expires_at)
+    select ${mail.kind}, ${mail.to}, id, ${mail.subject}, ${mail.text}, ${mail.html}, ${mail.linkExpiresAt ?? null}
+    from ${NEW_USER}`;
+}
+
 export async function enqueueMail(executor: Kysely<Schema> | Transaction<Schema>, mail: OutgoingMail): Promise<void> {
   await executor
     .insertInto("mail_outbox")

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import { NEW_USER, type NewUserRow } from "../db/new-user-rows.js";
 import type { OneTimeTokenPurpose, OneTimeTokensTable, Schema } from "../db/schema.js";
 
 /**
@@ -26,8 +27,6 @@ export interface IssueTokenInput {
   email: string;
   now: Date;
   ttlMs: number;
-  /** The user was made in this transaction: no earlier token can exist, nothing to void. */
-  newUser?: boolean;
 }
 
 /** A new token for the user and purpose; every earlier live one of that purpose stops working. */
@@ -37,7 +36,7 @@ export async function issueToken(
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(input.now.getTime() + input.ttlMs);
-  if (!input.newUser) await voidTokens(executor, input.userId, input.now, input.purpose);
+  await voidTokens(executor, input.userId, input.now, input.purpose);
   await executor
     .insertInto("one_time_tokens")
     .values({
@@ -50,6 +49,15 @@ export async function issueToken(
     })
     .execute();
   return { token, expiresAt };
+}
+
+/** A new user's first token, in the sign-up's one statement: no earlier token can exist to void. */
+export function tokenForNewUser(input: Omit<IssueTokenInput, "userId">): { token: string; row: NewUserRow } {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(input.now.getTime() + input.ttlMs);
+  const row = sql`insert into one_time_tokens (user_id, purpose, token_hash, email, created_at, expires_at)
+    select id, ${input.purpose}, ${hashToken(token)}, ${input.email}, ${input.now}, ${expiresAt} from ${NEW_USER}`;
+  return { token, row };
 }
 
 /**

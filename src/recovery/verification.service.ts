@@ -1,17 +1,18 @@
 import type { Transaction } from "kysely";
+import type { NewUserRow } from "../db/new-user-rows.js";
 import type { Schema } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
-import { enqueueMail, verifyEmailMail } from "../mail/index.js";
+import { enqueueMail, mailForNewUser, verifyEmailMail } from "../mail/index.js";
 import { toUser, type User, type UserRow } from "../users/user.js";
 import { createUserRepository } from "../users/users.repository.js";
-import { consumeToken, findLiveToken, issueToken, lastIssuedAt } from "./one-time-tokens.js";
+import { consumeToken, findLiveToken, issueToken, lastIssuedAt, tokenForNewUser } from "./one-time-tokens.js";
 import { link, RESEND_COOLDOWN_MS, type RecoveryDeps, VERIFY_TTL_MS } from "./recovery.deps.js";
 
 export interface VerificationService {
-  /** Queues the verification mail inside the caller's transaction (registration); not when mode is off. */
-  queueVerification(trx: Transaction<Schema>, user: UserRow): Promise<void>;
+  /** The verification link and its mail for a new user, written with it (none when mode is off). */
+  rowsForNewUser(user: Pick<UserRow, "email" | "name">): NewUserRow[];
   /** A new link (the previous one stops working), or the user when already verified. */
   resendVerification(user: User): Promise<{ sent: true } | { sent: false; user: User }>;
   /** Uses the link: the address is verified. Never signs anyone in. */
@@ -24,9 +25,8 @@ export interface VerificationService {
 export function createVerificationService(deps: RecoveryDeps): VerificationService {
   const now = deps.now ?? (() => new Date());
 
-  async function queue(trx: Transaction<Schema>, user: Pick<UserRow, "id" | "email" | "name">, newUser = false) {
+  async function queue(trx: Transaction<Schema>, user: Pick<UserRow, "id" | "email" | "name">) {
     const { token } = await issueToken(trx, {
-      newUser,
       userId: user.id,
       purpose: "verify_email",
       email: user.email,
@@ -42,8 +42,20 @@ export function createVerificationService(deps: RecoveryDeps): VerificationServi
   }
 
   return {
-    async queueVerification(trx, user) {
-      if (deps.verification !== "off") await queue(trx, user, true);
+    rowsForNewUser(user) {
+      if (deps.verification === "off") return [];
+      const { token, row } = tokenForNewUser({
+        purpose: "verify_email",
+        email: user.email,
+        now: now(),
+        ttlMs: VERIFY_TTL_MS,
+      });
+      const mail = verifyEmailMail({
+        name: user.name,
+        link: link(deps.linkOrigin, "/verify-email", token),
+        expiresInMinutes: VERIFY_TTL_MS / 60_000,
+      });
+      return [row, mailForNewUser({ kind: "verify_email", to: user.email, ...mail })];
     },
 
     async resendVerification(user) {

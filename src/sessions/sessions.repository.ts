@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import { NEW_USER, type NewUserRow } from "../db/new-user-rows.js";
 import type { Schema } from "../db/schema.js";
 import type { UserRow } from "../users/user.js";
 import type { AuthMethod, ClientInfo, RevokeReason, SessionRow } from "./session.js";
@@ -16,6 +17,8 @@ interface LiveSession {
 
 export interface SessionRepository {
   createSession(session: NewSession): Promise<SessionRow>;
+  /** A new user's first session, in the sign-up's one statement; it returns the session's id. */
+  sessionForNewUser(session: Omit<NewSession, "userId">): NewUserRow;
   /** The session and its user, in one indexed query, when the session is live and the user exists. */
   findLiveSession(sessionId: string, userId: string): Promise<LiveSession | undefined>;
   /** Moves last_seen_at to now unless it already moved in the last `minSeconds`. */
@@ -79,6 +82,12 @@ export function createSessionRepository(db: Kysely<Schema>, prepared?: Prepared)
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+    },
+
+    sessionForNewUser(session) {
+      return sql`insert into sessions (user_id, auth_method, expires_at, ip, user_agent)
+        select id, ${session.method}, ${session.expiresAt}, ${session.ip ?? null}, ${session.userAgent ?? null}
+        from ${NEW_USER} returning id`;
     },
 
     async findLiveSession(sessionId, userId) {

@@ -1,4 +1,5 @@
 import type { TokenSigner } from "../auth/tokens.js";
+import type { NewUserRow } from "../db/new-user-rows.js";
 import { AppError } from "../errors.js";
 import { toUser, type User } from "../users/user.js";
 import { type AuthMethod, type ClientInfo, type RevokeReason, type Session, toSession } from "./session.js";
@@ -22,6 +23,14 @@ export interface SessionEvents {
 export interface SessionService {
   /** A new session for a user who just proved who they are, and the token that names it. */
   createSession(user: User, method: AuthMethod, client: ClientInfo): Promise<{ token: string; sessionId: string }>;
+  /**
+   * A new user's first session, written by the sign-up's one statement (`row`); `token` signs
+   * its token once the statement has given the session's id.
+   */
+  sessionForNewUser(
+    method: AuthMethod,
+    client: ClientInfo,
+  ): { row: NewUserRow; token(user: User, sessionId: string): string };
   /** The user and session of a bearer token; UNAUTHORIZED unless the token is good and its session live. */
   validateToken(token: string): Promise<Authenticated>;
   listSessions(auth: Authenticated): Promise<Session[]>;
@@ -74,6 +83,18 @@ export function createSessionService(deps: SessionServiceDeps): SessionService {
       });
       events.created?.(method);
       return { token: tokens.signToken(user, { id: row.id, issuedAt, expiresAt }), sessionId: row.id };
+    },
+
+    sessionForNewUser(method, client) {
+      const issuedAt = Math.floor(now() / 1000);
+      const expiresAt = issuedAt + deps.lifetimeSeconds;
+      return {
+        row: sessions.sessionForNewUser({ method, expiresAt: new Date(expiresAt * 1000), ...client }),
+        token(user, sessionId) {
+          events.created?.(method);
+          return tokens.signToken(user, { id: sessionId, issuedAt, expiresAt });
+        },
+      };
     },
 
     async validateToken(token) {

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import type { NewUserRow } from "../db/new-user-rows.js";
 import type { Schema } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import type { Role, UserRow } from "./user.js";
@@ -16,6 +17,16 @@ export interface UserRepository {
   findUserById(id: string): Promise<UserRow | undefined>;
   /** Throws AppError EMAIL_TAKEN when the e-mail (in any case) is already stored. */
   createUser(user: NewUser): Promise<UserRow>;
+  /**
+   * The user and the rows other features write with it (its first event, verification link and
+   * mail, session), in one statement; `session_id` is the session's id when one was given.
+   * EMAIL_TAKEN as createUser.
+   */
+  createUserWith(
+    user: NewUser,
+    rows: NewUserRow[],
+    session?: NewUserRow,
+  ): Promise<UserRow & { session_id: string | null }>;
   /** Replaces a hash only if it is still `previousHash`, so two concurrent re-hashes cannot clash. */
   updatePasswordHash(id: string, previousHash: string, passwordHash: string): Promise<boolean>;
   /** Returns the updated user, or undefined when no user has this e-mail. */
@@ -45,6 +56,27 @@ export function createUserRepository(db: Kysely<Schema>): UserRepository {
       // PostgreSQL text cannot hold NUL (it would fail with 22021 → 500): no stored user has one.
       if (email.includes("\u0000")) return undefined;
       return db.selectFrom("users").selectAll().where(sql`lower(email)`, "=", email.toLowerCase()).executeTakeFirst();
+    },
+
+    async createUserWith(user, rows, session) {
+      const parts = [
+        sql`new_user as (insert into users (email, name, first_name, last_name, password_hash)
+          values (${user.email}, ${user.name}, ${user.firstName}, ${user.lastName}, ${user.passwordHash}) returning *)`,
+        ...rows.map((row, i) => sql`${sql.raw(`with_user_${i}`)} as (${row})`),
+        ...(session ? [sql`new_session as (${session})`] : []),
+      ];
+      const result = session
+        ? sql`select new_user.*, new_session.id as session_id from new_user, new_session`
+        : sql`select new_user.*, null as session_id from new_user`;
+      try {
+        const { rows: created } = await sql<
+          UserRow & { session_id: string | null }
+        >`with ${sql.join(parts)} ${result}`.execute(db);
+        return created[0] as UserRow & { session_id: string | null };
+      } catch (error) {
+        if (isUniqueViolation(error, "users_email_key")) throw new AppError("EMAIL_TAKEN", { cause: error });
+        throw error;
+      }
     },
 
     async findUserById(id) {
