@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SKIP_POSTGRES_REASON, TEST_DATABASE_URL, TEST_ENGINES, uniqueEmail } from "../../test/helpers.js";
 import type { Database } from "../db/index.js";
@@ -60,6 +61,24 @@ describe.each(TEST_ENGINES)("UserRepository on $name", (engine) => {
       .where("email", "in", [email, email.toUpperCase()])
       .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1);
+  });
+
+  it("writes a user with its companion rows in one statement, or nothing at all when one of them fails", async () => {
+    const { eventForNewUser } = await import("../events/events.js");
+    const client = { ip: "192.0.2.1", userAgent: "vitest" };
+    const made = await users.createUserWith(newUser(), [eventForNewUser("user.registered", client)]);
+    expect(made.session_id).toBeNull();
+    const { rows } = await sql<{ type: string; ip: string }>`
+      select type, ip from security_events where user_id = ${made.id}`.execute(database.db);
+    expect(rows).toEqual([{ type: "user.registered", ip: "192.0.2.1" }]);
+
+    const lost = newUser();
+    const broken = sql`insert into security_events (user_id, type) select id, null from new_user`; // NOT NULL
+    await expect(users.createUserWith(lost, [eventForNewUser("user.registered", client), broken])).rejects.toThrow();
+    expect(await users.findUserByEmail(lost.email)).toBeUndefined();
+    await expect(users.createUserWith(newUser({ email: made.email.toUpperCase() }), [])).rejects.toMatchObject({
+      code: "EMAIL_TAKEN",
+    });
   });
 
   it("keeps working after a failed statement (PGlite adapter regression)", async () => {
