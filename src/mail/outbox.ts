@@ -102,12 +102,19 @@ export async function claimDueMails(
  * Marks a mail delivered and wipes its body (it held a live link), unless `keepBody`: the
  * development mailbox is the row itself, and shows the body.
  */
-export async function markMailSent(db: Kysely<Schema>, id: string, options: { keepBody: boolean; at?: Date }) {
+/** Marks mails sent (one statement for a worker's whole batch); a row no longer pending is left alone. */
+export async function markMailSent(
+  db: Kysely<Schema>,
+  ids: string | readonly string[],
+  options: { keepBody: boolean; at?: Date },
+) {
+  const list = typeof ids === "string" ? [ids] : ids;
+  if (list.length === 0) return;
   await db
     .updateTable("mail_outbox")
     .set({ status: "sent", sent_at: clock(options.at), last_error: null })
     .$if(!options.keepBody, (qb) => qb.set({ text_body: null, html_body: null }))
-    .where("id", "=", id)
+    .where("id", "in", list)
     .where("status", "=", "pending")
     .execute();
 }

@@ -68,30 +68,46 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
     logger.warn({ ...log, retryInSeconds: delayMs / 1000 }, "mail not delivered, will retry");
   }
 
-  async function deliver(row: MailRow, claimedAt: number): Promise<void> {
+  /** Sends one claimed mail; true when the server took it (marked sent with the batch). */
+  async function deliver(row: MailRow, claimedAt: number): Promise<boolean> {
     if (row.attempts === 1) metrics?.queued(row.kind);
     // A row claimed long ago may be past its lease and taken by another instance: leave it.
-    if (performance.now() - claimedAt > leaseMs / 2) return;
+    if (performance.now() - claimedAt > leaseMs / 2) return false;
     try {
       await transport.send(row);
+      return true;
     } catch (error) {
       await recordFailure(row, error);
-      return;
+      return false;
     }
-    await markMailSent(db, row.id, { keepBody: transport.mode === "mailbox", at: at() });
-    metrics?.sent(row.kind);
-    logger.info({ mailId: row.id, kind: row.kind, attempts: row.attempts }, "mail sent");
   }
 
-  /** One claim and its sends; the number of rows claimed. */
+  /** One claim, its sends, and one statement marking those sent; the number of rows claimed. */
   async function pass(): Promise<number> {
     const rows = await claimDueMails(db, { limit: batchSize, leaseMs, at: at() });
     const claimedAt = performance.now();
     const outcomes = await Promise.allSettled(rows.map((row) => deliver(row, claimedAt)));
+    const sent: MailRow[] = [];
     for (const [i, outcome] of outcomes.entries()) {
-      // The send's outcome could not be written: the row comes back when its lease ends.
+      if (outcome.status === "fulfilled" && outcome.value) sent.push(rows[i] as MailRow);
+      // The failure could not be written: the row comes back when its lease ends.
       if (outcome.status === "rejected")
         logger.error({ err: outcome.reason, mailId: rows[i]?.id }, "mail outcome not recorded");
+    }
+    try {
+      await markMailSent(
+        db,
+        sent.map((row) => row.id),
+        { keepBody: transport.mode === "mailbox", at: at() },
+      );
+    } catch (error) {
+      // Sent but not marked: they come back when their lease ends and go out again (at least once).
+      logger.error({ err: error, mails: sent.length }, "mail outcome not recorded");
+      return rows.length;
+    }
+    for (const row of sent) {
+      metrics?.sent(row.kind);
+      logger.info({ mailId: row.id, kind: row.kind, attempts: row.attempts }, "mail sent");
     }
     return rows.length;
   }
