@@ -5,7 +5,7 @@
  * of the project: give its binary with LIGHTHOUSE (e.g. after `npm install lighthouse@12.8` in
  * a temporary folder; 12.8 runs on Node 20, 13.x needs Node 22.19).
  *
- *   LIGHTHOUSE=/tmp/lh/node_modules/.bin/lighthouse CHROMIUM_PATH=/usr/bin/chromium npm run bench:lighthouse
+ *   LIGHTHOUSE=<folder>/node_modules/.bin/lighthouse CHROMIUM_PATH=/usr/bin/chromium npm run bench:lighthouse
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
