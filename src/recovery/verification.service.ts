@@ -25,37 +25,28 @@ export interface VerificationService {
 export function createVerificationService(deps: RecoveryDeps): VerificationService {
   const now = deps.now ?? (() => new Date());
 
-  async function queue(trx: Transaction<Schema>, user: Pick<UserRow, "id" | "email" | "name">) {
-    const { token } = await issueToken(trx, {
-      userId: user.id,
-      purpose: "verify_email",
-      email: user.email,
-      now: now(),
-      ttlMs: VERIFY_TTL_MS,
-    });
-    const mail = verifyEmailMail({
+  /** The verification link's token input, and the mail that carries a token to the address. */
+  const tokenInput = (email: string) => ({ purpose: "verify_email" as const, email, now: now(), ttlMs: VERIFY_TTL_MS });
+  const mailWith = (user: Pick<UserRow, "email" | "name">, token: string) => ({
+    kind: "verify_email" as const,
+    to: user.email,
+    ...verifyEmailMail({
       name: user.name,
       link: link(deps.linkOrigin, "/verify-email", token),
       expiresInMinutes: VERIFY_TTL_MS / 60_000,
-    });
-    await enqueueMail(trx, { kind: "verify_email", to: user.email, userId: user.id, ...mail });
+    }),
+  });
+
+  async function queue(trx: Transaction<Schema>, user: Pick<UserRow, "id" | "email" | "name">) {
+    const { token } = await issueToken(trx, { userId: user.id, ...tokenInput(user.email) });
+    await enqueueMail(trx, { userId: user.id, ...mailWith(user, token) });
   }
 
   return {
     rowsForNewUser(user) {
       if (deps.verification === "off") return [];
-      const { token, row } = tokenForNewUser({
-        purpose: "verify_email",
-        email: user.email,
-        now: now(),
-        ttlMs: VERIFY_TTL_MS,
-      });
-      const mail = verifyEmailMail({
-        name: user.name,
-        link: link(deps.linkOrigin, "/verify-email", token),
-        expiresInMinutes: VERIFY_TTL_MS / 60_000,
-      });
-      return [row, mailForNewUser({ kind: "verify_email", to: user.email, ...mail })];
+      const { token, row } = tokenForNewUser(tokenInput(user.email));
+      return [row, mailForNewUser(mailWith(user, token))];
     },
 
     async resendVerification(user) {
