@@ -1,5 +1,5 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { totpCodeAt } from "../../src/mfa/totp.js";
 import { uniqueEmail } from "../helpers.js";
 import {
@@ -7,15 +7,14 @@ import {
   findAxeViolations,
   HAVE_CHROMIUM,
   isFocused,
-  launchChromium,
   SKIP_CHROMIUM_REASON,
   saveScreenshot,
   sidewaysOverflow,
   tabTo,
+  useChromiumPages,
   VIEWPORTS,
   type ViewportName,
 } from "./browser.js";
-import { startWebServer, type WebServer } from "./web-server.js";
 
 const PASSWORD = "correct horse battery staple";
 const NEW_PASSWORD = "a brand new passphrase";
@@ -30,27 +29,8 @@ async function text(page: Page, selector: string): Promise<string> {
 describe.skipIf(!HAVE_CHROMIUM)(
   `account and two-factor pages in Chromium (${HAVE_CHROMIUM ? "found" : SKIP_CHROMIUM_REASON})`,
   () => {
-    let web: WebServer;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-
-    beforeAll(async () => {
-      [web, browser] = await Promise.all([startWebServer(), launchChromium()]);
-    });
-    afterEach(async () => {
-      await Promise.all(contexts.splice(0).map((context) => context.close()));
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await web?.close();
-    });
-
-    /** A fresh profile, JavaScript off unless told: every flow here works without it. */
-    async function newPage(viewport: ViewportName = "desktop", javaScriptEnabled = false): Promise<Page> {
-      const context = await browser.newContext({ baseURL: web.url, viewport: VIEWPORTS[viewport], javaScriptEnabled });
-      contexts.push(context);
-      return context.newPage();
-    }
+    const web = useChromiumPages({ javaScriptEnabled: false });
+    const newPage = web.newPage;
 
     async function press(page: Page, button: string | RegExp): Promise<void> {
       await Promise.all([

@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { startWebServer, type WebServer } from "./web-server.js";
 
 /** Debian's chromium (`.ci/run` installs it); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -151,4 +153,46 @@ export async function fillRegistration(page: Page, values: RegistrationValues): 
   await page.getByLabel("First name").fill(values.firstName ?? "");
   await page.getByLabel("Last name").fill(values.lastName ?? "");
   await page.getByLabel("Password", { exact: true }).fill(values.password ?? "");
+}
+
+/** One web server and one Chromium for a describe block, with a fresh profile per page. */
+export interface ChromiumPages {
+  /** The web server's address (after beforeAll). */
+  readonly url: string;
+  /** A page in a new profile (no cookies), closed after the test. */
+  newPage(viewport?: ViewportName, javaScriptEnabled?: boolean): Promise<Page>;
+}
+
+/**
+ * Registers the hooks every browser test file needs (start the web server and Chromium, close
+ * each test's profiles, stop both), and hands out pages. Call it inside the describe block.
+ */
+export function useChromiumPages(options: { javaScriptEnabled: boolean }): ChromiumPages {
+  let web: WebServer | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    [web, browser] = await Promise.all([startWebServer(), launchChromium()]);
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+  });
+  return {
+    get url() {
+      return (web as WebServer).url;
+    },
+    async newPage(viewport = "desktop", javaScriptEnabled = options.javaScriptEnabled) {
+      const context = await (browser as Browser).newContext({
+        baseURL: (web as WebServer).url,
+        viewport: VIEWPORTS[viewport],
+        javaScriptEnabled,
+      });
+      contexts.push(context);
+      return context.newPage();
+    },
+  };
 }

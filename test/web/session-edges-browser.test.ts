@@ -1,18 +1,17 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { uniqueEmail } from "../helpers.js";
 import {
   fillRegistration,
   findAxeViolations,
   HAVE_CHROMIUM,
-  launchChromium,
   SKIP_CHROMIUM_REASON,
   saveScreenshot,
   sidewaysOverflow,
+  useChromiumPages,
   VIEWPORTS,
   type ViewportName,
 } from "./browser.js";
-import { startWebServer, type WebServer } from "./web-server.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -23,26 +22,8 @@ async function text(page: Page, selector: string): Promise<string> {
 describe.skipIf(!HAVE_CHROMIUM)(
   `the edges of a session in Chromium (issue 15, items 3 and 5; ${HAVE_CHROMIUM ? "found" : SKIP_CHROMIUM_REASON})`,
   () => {
-    let web: WebServer;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-
-    beforeAll(async () => {
-      [web, browser] = await Promise.all([startWebServer(), launchChromium()]);
-    });
-    afterEach(async () => {
-      await Promise.all(contexts.splice(0).map((context) => context.close()));
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await web?.close();
-    });
-
-    async function newPage(viewport: ViewportName = "desktop", javaScriptEnabled = true): Promise<Page> {
-      const context = await browser.newContext({ baseURL: web.url, viewport: VIEWPORTS[viewport], javaScriptEnabled });
-      contexts.push(context);
-      return context.newPage();
-    }
+    const web = useChromiumPages({ javaScriptEnabled: true });
+    const newPage = web.newPage;
 
     /** A user made through the API: this browser has no cookie yet. */
     async function apiUser(email = uniqueEmail("edges")): Promise<string> {
