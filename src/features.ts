@@ -56,15 +56,15 @@ export function buildFeatures(deps: FeatureDeps): { passwords: PasswordHasher; r
     issuer: config.jwtIssuer,
   });
   const sessions = createSessionService({
-    sessions: createSessionRepository(database.db, database.prepared),
+    sessions: createSessionRepository(database.kysely, database.prepared),
     tokens,
     lifetimeSeconds: config.jwtExpiresInSeconds,
     events: metrics.sessionEvents,
-    recordEvent: (userId, type, client) => recordEvent(database.db, userId, type, client),
+    recordEvent: (userId, type, client) => recordEvent(database.kysely, userId, type, client),
     onTouchError: (error) => logger.warn({ err: error }, "could not update a session's last-seen time"),
   });
   const recoveryDeps: RecoveryDeps = {
-    db: database.db,
+    db: database.kysely,
     passwords,
     linkOrigin: config.linkOrigin,
     verification: config.emailVerification,
@@ -80,7 +80,7 @@ export function buildFeatures(deps: FeatureDeps): { passwords: PasswordHasher; r
   const reset = createResetService(recoveryDeps);
   const authService = metrics.instrumentAuth(
     createAuthService({
-      db: database.db,
+      db: database.kysely,
       passwords,
       sessions,
       verification: config.emailVerification,

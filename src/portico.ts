@@ -138,7 +138,7 @@ export async function createPortico(config: Config, logger: Logger, database?: D
       },
     }));
   try {
-    const applied = await migrateToLatest(db.db);
+    const applied = await migrateToLatest(db.kysely);
     if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
     const { stop, ...portico } = await assemblePortico(config, logger, db);
     portico.mail.start();

@@ -176,7 +176,7 @@ describe.each(TEST_ENGINES)("account settings (SPEC §9) on $name", (engine) => 
       });
       const wrong = await api().delete(ME).set(bearer(token)).send({ password: "not the password" });
       expect([wrong.status, wrong.body.code]).toEqual([403, "WRONG_PASSWORD"]);
-      const db = portico.database.db;
+      const db = portico.database.kysely;
       const rows = async () => ({
         users: (await db.selectFrom("users").select("id").where("id", "=", userId).execute()).length,
         sessions: (await db.selectFrom("sessions").select("id").where("user_id", "=", userId).execute()).length,

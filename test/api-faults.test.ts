@@ -57,7 +57,7 @@ describe("API under faults", () => {
 
   it("answers 500 INTERNAL_ERROR, with no SQL or stack, when the database fails unexpectedly", async () => {
     const { app, database } = await portico();
-    await database.db.schema.dropTable("users").cascade().execute();
+    await database.kysely.schema.dropTable("users").cascade().execute();
     const res = await request(app).post(REGISTER).send(newUserBody());
     expect(res.status).toBe(500);
     expect(res.body).toEqual({

@@ -147,7 +147,11 @@ describe.each(TEST_ENGINES)("API on $name", (engine) => {
       );
       expect(statuses.filter((s) => s === 201)).toHaveLength(1);
       expect(statuses.filter((s) => s === 409)).toHaveLength(49);
-      const rows = await portico.database.db.selectFrom("users").select("id").where("email", "=", body.email).execute();
+      const rows = await portico.database.kysely
+        .selectFrom("users")
+        .select("id")
+        .where("email", "=", body.email)
+        .execute();
       expect(rows).toHaveLength(1);
     });
   });
@@ -219,7 +223,7 @@ describe.each(TEST_ENGINES)("API on $name", (engine) => {
 
     it("answers 401 once the user is deleted", async () => {
       const reg = await api().post(REGISTER).send(newUserBody());
-      await portico.database.db.deleteFrom("users").where("id", "=", reg.body.user.id).execute();
+      await portico.database.kysely.deleteFrom("users").where("id", "=", reg.body.user.id).execute();
       expectErrorShape(await api().get(ME).set("Authorization", `Bearer ${reg.body.token}`), 401, "UNAUTHORIZED");
     });
   });

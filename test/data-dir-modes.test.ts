@@ -24,9 +24,9 @@ describe("DATA_DIR file modes", () => {
   it("creates DATA_DIR 0700 and keeps PGlite's files (WAL included) and the JWT secret 0600", async () => {
     const dataDir = join(tempDir(), "data");
     const db = await openPglite({ dataDir });
-    await sql`CREATE TABLE t (x int)`.execute(db.db);
-    await sql`INSERT INTO t SELECT generate_series(1, 1000)`.execute(db.db);
-    await sql`CHECKPOINT`.execute(db.db);
+    await sql`CREATE TABLE t (x int)`.execute(db.kysely);
+    await sql`INSERT INTO t SELECT generate_series(1, 1000)`.execute(db.kysely);
+    await sql`CHECKPOINT`.execute(db.kysely);
     await db.close();
     resolveJwtSecret({ jwtSecret: undefined, dataDir });
     expect(modeOf(dataDir)).toBe("700");

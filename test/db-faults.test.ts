@@ -122,7 +122,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
     });
 
     it("survives a connection lost in the middle of a query (no crash, the query fails)", async () => {
-      const slow = sql`select pg_sleep(2)`.execute(portico.database.db);
+      const slow = sql`select pg_sleep(2)`.execute(portico.database.kysely);
       await new Promise((resolve) => setTimeout(resolve, 300));
       await proxy.cut();
       await expect(slow).rejects.toThrow();

@@ -115,7 +115,7 @@ describe("logs: one JSON line per request, with its id, and never a secret", () 
       });
     }
     // Last, an unexpected failure: it is logged with its cause, which must not carry the password.
-    await portico.database.db.schema.dropTable("users").cascade().execute();
+    await portico.database.kysely.schema.dropTable("users").cascade().execute();
     expect((await call("internal error", "/api/v1/auth/login", json({ email, password: SENTINEL }))).status).toBe(500);
 
     const text = logs.lines.join("\n");

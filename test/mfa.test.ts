@@ -96,9 +96,9 @@ describe.each(TEST_ENGINES)("second factor: TOTP and recovery codes (SPEC §11) 
       recoveryCodesLeft: 10,
     });
     // Stored encrypted, codes hashed.
-    const row = await portico.database.db.selectFrom("mfa_totp").selectAll().executeTakeFirstOrThrow();
+    const row = await portico.database.kysely.selectFrom("mfa_totp").selectAll().executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(secret);
-    const hashes = await portico.database.db.selectFrom("mfa_recovery_codes").select("code_hash").execute();
+    const hashes = await portico.database.kysely.selectFrom("mfa_recovery_codes").select("code_hash").execute();
     expect(JSON.stringify(hashes)).not.toContain(codes[0]?.replace("-", ""));
   });
 
@@ -154,7 +154,7 @@ describe.each(TEST_ENGINES)("second factor: TOTP and recovery codes (SPEC §11) 
     expectInvalidCode(await api().post(VERIFY).send({ mfaToken, code: recoveryCodes[0] }));
     expectInvalidCode(await api().post(VERIFY).send({ mfaToken: "no-such-ticket", code: recoveryCodes[0] }));
     const expired = await ticket(body);
-    await sql`update mfa_tickets set expires_at = now() - interval '1 second'`.execute(portico.database.db);
+    await sql`update mfa_tickets set expires_at = now() - interval '1 second'`.execute(portico.database.kysely);
     expectInvalidCode(await api().post(VERIFY).send({ mfaToken: expired, code: recoveryCodes[0] }));
     // The recovery code was never used: it still works with a live ticket.
     expect(
@@ -168,12 +168,12 @@ describe.each(TEST_ENGINES)("second factor: TOTP and recovery codes (SPEC §11) 
 
   it("a password reset keeps the second factor on; disabling needs the password", async () => {
     const { body, token } = await userWithTotp();
-    const row = await portico.database.db
+    const row = await portico.database.kysely
       .selectFrom("users")
       .selectAll()
       .where("email", "=", body.email)
       .executeTakeFirstOrThrow();
-    const { token: resetToken } = await issueToken(portico.database.db, {
+    const { token: resetToken } = await issueToken(portico.database.kysely, {
       userId: row.id,
       purpose: "password_reset",
       email: row.email,
@@ -233,7 +233,7 @@ describe.each(TEST_ENGINES)("second factor with limits and required verification
     const api = () => request(portico.app);
     const body = newUserBody();
     await api().post(REGISTER).send(body);
-    const db = portico.database.db;
+    const db = portico.database.kysely;
     await db.updateTable("users").set({ email_verified_at: new Date() }).where("email", "=", body.email).execute();
     const token = (await api().post(LOGIN).send(body)).body.token as string;
     const secret = (await api().post(SETUP).set("Authorization", `Bearer ${token}`)).body.secret as string;

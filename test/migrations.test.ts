@@ -23,8 +23,8 @@ describe("migrations", () => {
   it("apply once on PGlite and are a no-op the second time", async () => {
     const database = await openPglite({ dataDir: undefined });
     try {
-      expect(await migrateToLatest(database.db)).toEqual(MIGRATIONS);
-      expect(await migrateToLatest(database.db)).toEqual([]);
+      expect(await migrateToLatest(database.kysely)).toEqual(MIGRATIONS);
+      expect(await migrateToLatest(database.kysely)).toEqual([]);
     } finally {
       await database.close();
     }
@@ -40,11 +40,11 @@ describe("migrations", () => {
           const a = openPostgres({ url: server.url, poolMax: 2, timeoutMs: 10_000 });
           const b = openPostgres({ url: server.url, poolMax: 2, timeoutMs: 10_000 });
           try {
-            const [appliedA, appliedB] = await Promise.all([migrateToLatest(a.db), migrateToLatest(b.db)]);
+            const [appliedA, appliedB] = await Promise.all([migrateToLatest(a.kysely), migrateToLatest(b.kysely)]);
             expect([...appliedA, ...appliedB].sort()).toEqual(MIGRATIONS);
-            const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(a.db);
+            const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(a.kysely);
             expect(rows.map((r) => r.name)).toEqual(MIGRATIONS);
-            const index = await sql`select 1 from pg_indexes where indexname = 'users_email_key'`.execute(a.db);
+            const index = await sql`select 1 from pg_indexes where indexname = 'users_email_key'`.execute(a.kysely);
             expect(index.rows).toHaveLength(1);
           } finally {
             await a.close();

@@ -38,7 +38,7 @@ describe.each(TEST_ENGINES)("passkeys (SPEC §11) over HTTP on $name", (engine) 
 
   /** A stored passkey, as a verified registration would leave it (the browser test makes real ones). */
   function storePasskey(userId: string, name: string) {
-    return createPasskeyRepository(portico.database.db).insertPasskey({
+    return createPasskeyRepository(portico.database.kysely).insertPasskey({
       userId,
       credentialId: randomUUID(),
       publicKey: "pQECAyYgASFYIA",
@@ -49,9 +49,9 @@ describe.each(TEST_ENGINES)("passkeys (SPEC §11) over HTTP on $name", (engine) 
   }
 
   const mailKinds = async (userId: string) =>
-    (await portico.database.db.selectFrom("mail_outbox").select("kind").where("user_id", "=", userId).execute()).map(
-      (r) => r.kind,
-    );
+    (
+      await portico.database.kysely.selectFrom("mail_outbox").select("kind").where("user_id", "=", userId).execute()
+    ).map((r) => r.kind);
 
   it("answers 401 UNAUTHORIZED on every Bearer endpoint without a live session", async () => {
     const calls = [
@@ -80,7 +80,7 @@ describe.each(TEST_ENGINES)("passkeys (SPEC §11) over HTTP on $name", (engine) 
     // The user handle is the uuid's 16 bytes, never the e-mail address.
     expect(Buffer.from(options.user.id, "base64url").toString("hex")).toBe(userId.replaceAll("-", ""));
     expect(options.excludeCredentials).toHaveLength(1);
-    const stored = await portico.database.db
+    const stored = await portico.database.kysely
       .selectFrom("webauthn_challenges")
       .selectAll()
       .where("challenge", "=", options.challenge)
@@ -168,7 +168,7 @@ describe.each(TEST_ENGINES)("passkeys (SPEC §11) over HTTP on $name", (engine) 
       .send({ challengeId: fresh, response: fakeCredential(known.credential_id) });
     expect(forged.status).toBe(401);
     // A failure with a known passkey counts against the account it named.
-    const failed = await portico.database.db
+    const failed = await portico.database.kysely
       .selectFrom("security_events")
       .select("type")
       .where("user_id", "=", userId)
@@ -193,6 +193,8 @@ describe.each(TEST_ENGINES)("passkeys (SPEC §11) over HTTP on $name", (engine) 
     const key = await storePasskey(reg.body.user.id, "Laptop");
     const gone = await api().delete("/api/v1/auth/me").set(bearer(reg.body.token)).send({ password: body.password });
     expect(gone.status).toBe(204);
-    expect(await createPasskeyRepository(portico.database.db).findByCredentialId(key.credential_id)).toBeUndefined();
+    expect(
+      await createPasskeyRepository(portico.database.kysely).findByCredentialId(key.credential_id),
+    ).toBeUndefined();
   });
 });

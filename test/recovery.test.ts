@@ -172,7 +172,7 @@ describe.each(TEST_ENGINES)("verification and password reset (SPEC §7, §8) on 
     await api().post(FORGOT).send({ email: body.email });
     const { token } = linkIn(await mailTo(body.email, /Reset/i), "/reset-password");
     await sql`update one_time_tokens set expires_at = now() - interval '1 second' where purpose = 'password_reset'`.execute(
-      portico.database.db,
+      portico.database.kysely,
     );
     expect((await api().post(RESET).send({ token, password: "a brand new passphrase" })).status).toBe(400);
   });

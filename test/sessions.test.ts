@@ -201,13 +201,17 @@ describe.each(TEST_ENGINES)("sessions (SPEC §6) on $name", (engine) => {
     const { tokens, userId } = await userWithSessions(2);
     const [a, b] = tokens as [string, string];
     await sql`update sessions set expires_at = now() - interval '1 second' where id = ${claimsOf(a).sid}`.execute(
-      portico.database.db,
+      portico.database.kysely,
     );
     expectUnauthorized(await me(a));
     expect((await me(b)).status).toBe(200);
-    await portico.database.db.deleteFrom("users").where("id", "=", userId).execute();
+    await portico.database.kysely.deleteFrom("users").where("id", "=", userId).execute();
     expectUnauthorized(await me(b));
-    const left = await portico.database.db.selectFrom("sessions").select("id").where("user_id", "=", userId).execute();
+    const left = await portico.database.kysely
+      .selectFrom("sessions")
+      .select("id")
+      .where("user_id", "=", userId)
+      .execute();
     expect(left).toEqual([]);
   });
 
@@ -217,7 +221,7 @@ describe.each(TEST_ENGINES)("sessions (SPEC §6) on $name", (engine) => {
     const sid = claimsOf(token).sid as string;
     const lastSeen = async () =>
       (
-        await portico.database.db
+        await portico.database.kysely
           .selectFrom("sessions")
           .select("last_seen_at")
           .where("id", "=", sid)
@@ -227,7 +231,7 @@ describe.each(TEST_ENGINES)("sessions (SPEC §6) on $name", (engine) => {
     await me(token);
     expect(await lastSeen()).toEqual(created);
     const old = new Date(Date.now() - 6 * 60_000);
-    await portico.database.db.updateTable("sessions").set({ last_seen_at: old }).where("id", "=", sid).execute();
+    await portico.database.kysely.updateTable("sessions").set({ last_seen_at: old }).where("id", "=", sid).execute();
     await me(token);
     const moved = await lastSeen();
     expect(moved.getTime()).toBeGreaterThan(old.getTime() + 5 * 60_000);

@@ -52,18 +52,18 @@ export async function storeUsers(store: Store, options: { prefix: string; from: 
       ? await openPglite({ dataDir: store.dataDir })
       : openPostgres({ url: store.url, poolMax: 1, timeoutMs: 600_000 });
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.kysely);
     const chunk = 100_000;
     for (let start = options.from; start <= options.to; start += chunk) {
       const end = Math.min(options.to, start + chunk - 1);
       await sql`
         INSERT INTO users (email, name, first_name, last_name, password_hash)
         SELECT ${options.prefix} || '-' || g || '@bench.example', 'Seed Bench', 'Seed', 'Bench', ${options.hash}
-        FROM generate_series(${start}::int, ${end}::int) AS g`.execute(database.db);
+        FROM generate_series(${start}::int, ${end}::int) AS g`.execute(database.kysely);
     }
     // Fresh statistics, and no checkpoint or autovacuum left to land inside a measurement.
-    await sql`VACUUM ANALYZE users`.execute(database.db);
-    await sql`CHECKPOINT`.execute(database.db);
+    await sql`VACUUM ANALYZE users`.execute(database.kysely);
+    await sql`CHECKPOINT`.execute(database.kysely);
   } finally {
     await database.close();
   }

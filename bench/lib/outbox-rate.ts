@@ -17,13 +17,13 @@ export async function measureOutbox(baseUrl: string, mails: number) {
   const database = openPostgres({ url: fresh.url, poolMax: 10, timeoutMs: 10_000 });
   const logger = createLogger({ level: "silent" });
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.kysely);
     const rate = async (workers: number) => {
       const before = smtp.received.length;
       for (let i = 0; i < mails; i++) {
         const link = `http://127.0.0.1/verify-email?token=${randomBytes(32).toString("base64url")}`;
         const mail = verifyEmailMail({ name: "Bench", link, expiresInMinutes: 1440 });
-        await enqueueMail(database.db, { kind: "verify_email", to: `m${i}@bench.example`, userId: null, ...mail });
+        await enqueueMail(database.kysely, { kind: "verify_email", to: `m${i}@bench.example`, userId: null, ...mail });
       }
       const transports = Array.from({ length: workers }, () =>
         createMailTransport({ smtpUrl: smtp.url, from: "Portico <bench@localhost>", mode: "smtp" }),

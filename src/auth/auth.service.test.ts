@@ -26,8 +26,8 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
 
   beforeAll(async () => {
     database = await engine.open();
-    await migrateToLatest(database.db);
-    users = createUserRepository(database.db);
+    await migrateToLatest(database.kysely);
+    users = createUserRepository(database.kysely);
     const passwords = createPasswordHasher({
       cost: COST,
       concurrency: 2,
@@ -35,8 +35,12 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
       onJobDone: (_seconds, operation) => jobs.push(operation),
     });
     const tokens = createTokenSigner({ secret: "s".repeat(32), expiresInSeconds: 3600, issuer: "portico" });
-    sessions = createSessionService({ sessions: createSessionRepository(database.db), tokens, lifetimeSeconds: 3600 });
-    auth = createAuthService({ db: database.db, passwords, sessions });
+    sessions = createSessionService({
+      sessions: createSessionRepository(database.kysely),
+      tokens,
+      lifetimeSeconds: 3600,
+    });
+    auth = createAuthService({ db: database.kysely, passwords, sessions });
   });
   afterAll(() => database?.close());
 
@@ -128,7 +132,7 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
     const email = uniqueEmail();
     const { user } = await register({ email, name: "Ada" });
     const oldHash = await bcrypt.hash("correct horse battery", 4);
-    await database.db.updateTable("users").set({ password_hash: oldHash }).where("id", "=", user.id).execute();
+    await database.kysely.updateTable("users").set({ password_hash: oldHash }).where("id", "=", user.id).execute();
     await auth.loginUser({ email, password: "correct horse battery" }, client);
     const row = await users.findUserById(user.id);
     expect(bcryptCost(row?.password_hash ?? "")).toBe(COST);
@@ -137,7 +141,7 @@ describe.each(TEST_ENGINES)("auth service on $name", (engine) => {
 
   it("refuses a valid token whose user no longer exists", async () => {
     const { token, user } = await register({ email: uniqueEmail(), name: "Ada" });
-    await database.db.deleteFrom("users").where("id", "=", user.id).execute();
+    await database.kysely.deleteFrom("users").where("id", "=", user.id).execute();
     const error = (await authenticateToken(token).catch((e: unknown) => e)) as AppError;
     expect(error.code).toBe("UNAUTHORIZED");
   });

@@ -8,7 +8,7 @@ import { type CliIo, consoleIo, EXIT, runIfMain, withDatabase } from "./run.js";
  */
 export function runMigrate(env: NodeJS.ProcessEnv = process.env, io: CliIo = consoleIo): Promise<number> {
   return withDatabase("migrate", env, io, async (database) => {
-    const applied = await migrateToLatest(database.db);
+    const applied = await migrateToLatest(database.kysely);
     io.out(applied.length > 0 ? `applied: ${applied.join(", ")}` : "already up to date");
     return EXIT.ok;
   });

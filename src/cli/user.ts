@@ -20,7 +20,7 @@ const COMMANDS = new Set([...Object.keys(ROLE_BY_COMMAND), "revoke-sessions"]);
 
 async function findUser(database: Database, email: string, io: CliIo): Promise<UserRow | undefined> {
   try {
-    const user = await createUserRepository(database.db).findUserByEmail(email);
+    const user = await createUserRepository(database.kysely).findUserByEmail(email);
     if (!user) io.err(`user: no user with the e-mail ${email}`);
     return user;
   } catch (error) {
@@ -39,7 +39,7 @@ async function changeRole(database: Database, user: UserRow, role: Role, io: Cli
     io.out(`${user.email} is already ${ROLE_NAME[role]}`);
     return EXIT.ok;
   }
-  const revoked = await database.db.transaction().execute(async (trx) => {
+  const revoked = await database.kysely.transaction().execute(async (trx) => {
     await createUserRepository(trx).setRole(user.email, role);
     return createSessionRepository(trx).revokeUserSessions(user.id, "role_change");
   });
@@ -48,7 +48,7 @@ async function changeRole(database: Database, user: UserRow, role: Role, io: Cli
 }
 
 async function revokeSessions(database: Database, user: UserRow, io: CliIo): Promise<number> {
-  const revoked = await createSessionRepository(database.db).revokeUserSessions(user.id, "operator");
+  const revoked = await createSessionRepository(database.kysely).revokeUserSessions(user.id, "operator");
   io.out(`${user.email}: ${revoked} session${revoked === 1 ? "" : "s"} ended`);
   return EXIT.ok;
 }

@@ -9,7 +9,7 @@ import type { Schema } from "./schema.js";
  */
 export interface Database {
   readonly kind: "pglite" | "postgres";
-  readonly db: Kysely<Schema>;
+  readonly kysely: Kysely<Schema>;
   /**
    * A named prepared statement: parsed and planned once per connection, then only executed. For
    * the hottest reads (the session check on every authenticated request); everything else goes
@@ -28,11 +28,11 @@ export function createDatabase(
   pool: pg.Pool,
   onClose: () => Promise<void> = async () => {},
 ): Database {
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {
     kind,
-    db,
+    kysely,
     async prepared<Row>(name: string, text: string, values: readonly unknown[]) {
       // A client of our own, released at once, as Kysely does: never pool.query (PGlite's adapter
       // breaks under it after an error). A client that failed is destroyed, not reused.
@@ -48,13 +48,13 @@ export function createDatabase(
       }
     },
     async ping() {
-      await sql`select 1`.execute(db);
+      await sql`select 1`.execute(kysely);
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       if (closed) return;
       closed = true;
-      await db.destroy();
+      await kysely.destroy();
       await onClose();
     },
   };

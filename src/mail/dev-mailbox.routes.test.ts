@@ -19,7 +19,7 @@ describe.each(TEST_ENGINES)("development mailbox on $name", (engine) => {
 
   beforeAll(async () => {
     database = await engine.open();
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.kysely);
     app = express().use(createDevMailboxRouter(database));
     metrics = createMailMetrics(registry, database);
   });
@@ -36,8 +36,8 @@ describe.each(TEST_ENGINES)("development mailbox on $name", (engine) => {
 
   it("lists the mails newest first with their links, bodies kept after delivery", async () => {
     const [older, newer] = [testMail(), testMail({ kind: "password_reset" })];
-    await enqueueMail(database.db, older);
-    await enqueueMail(database.db, newer);
+    await enqueueMail(database.kysely, older);
+    await enqueueMail(database.kysely, newer);
     await deliverToMailbox();
 
     const res = await request(app).get("/dev/mailbox.json").expect(200);
@@ -62,7 +62,7 @@ describe.each(TEST_ENGINES)("development mailbox on $name", (engine) => {
 
   it("escapes everything on the page and uses no inline style or script (the CSP forbids them)", async () => {
     const mail = testMail({ subject: "<script>alert(1)</script>", to: `"<b>x</b>"@example.com` });
-    await enqueueMail(database.db, { ...mail, text: `${mail.text}\n<img src=x onerror=alert(1)>` });
+    await enqueueMail(database.kysely, { ...mail, text: `${mail.text}\n<img src=x onerror=alert(1)>` });
     const page = await request(app).get("/dev/mailbox").expect(200);
     expect(page.text).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     expect(page.text).toContain("&quot;&lt;b&gt;x&lt;/b&gt;&quot;@example.com");
@@ -71,7 +71,7 @@ describe.each(TEST_ENGINES)("development mailbox on $name", (engine) => {
   });
 
   it("counts the mails and reports the outbox on the metrics registry", async () => {
-    await enqueueMail(database.db, testMail());
+    await enqueueMail(database.kysely, testMail());
     const before = await registry.getSingleMetricAsString("portico_mail_outbox_depth");
     expect(before).toMatch(/portico_mail_outbox_depth [1-9]/);
     await deliverToMailbox();

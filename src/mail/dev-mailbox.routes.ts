@@ -95,11 +95,11 @@ function noStore(res: Response): Response {
 export function createDevMailboxRouter(database: Database): Router {
   const router = Router();
   router.get("/dev/mailbox", async (_req, res) => {
-    const mails = (await listMailbox(database.db)).map(toEntry);
+    const mails = (await listMailbox(database.kysely)).map(toEntry);
     noStore(res).type("html").send(renderPage(mails));
   });
   router.get("/dev/mailbox.json", async (_req, res) => {
-    const mails = (await listMailbox(database.db)).map(toEntry);
+    const mails = (await listMailbox(database.kysely)).map(toEntry);
     noStore(res).json({ mails });
   });
   return router;

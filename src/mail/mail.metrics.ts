@@ -39,7 +39,7 @@ export function createMailMetrics(registry: Registry, database: Database): MailW
   let reading: Promise<{ depth: number; oldestPendingSeconds: number } | undefined> | undefined;
   /** One query per scrape for both gauges. */
   const read = () => {
-    reading ??= readOutboxStats(database.db)
+    reading ??= readOutboxStats(database.kysely)
       .catch(() => undefined)
       .finally(() => {
         reading = undefined;

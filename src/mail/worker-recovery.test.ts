@@ -67,11 +67,11 @@ describe.each(ENGINES)("mail after a crash, on $name", (engine) => {
     const data = await engine.setup();
     try {
       const first = await data.open();
-      await migrateToLatest(first.db);
+      await migrateToLatest(first.kysely);
       const mails = [testMail(), testMail(), testMail()];
-      for (const mail of mails) await enqueueMail(first.db, mail);
+      for (const mail of mails) await enqueueMail(first.kysely, mail);
       // A worker that claimed one mail and died before sending it: its lease is 300 ms.
-      const [claimed] = await claimDueMails(first.db, { limit: 1, leaseMs: 300 });
+      const [claimed] = await claimDueMails(first.kysely, { limit: 1, leaseMs: 300 });
       await first.close();
 
       const second = await data.open();
@@ -81,7 +81,7 @@ describe.each(ENGINES)("mail after a crash, on $name", (engine) => {
         expect(smtp.received.map((m) => m.text?.match(/token=[\w-]+/)?.[0]).sort()).toEqual(
           mails.map((m) => m.link.match(/token=[\w-]+/)?.[0]).sort(),
         );
-        const rows = () => second.db.selectFrom("mail_outbox").select(["id", "status", "attempts"]).execute();
+        const rows = () => second.kysely.selectFrom("mail_outbox").select(["id", "status", "attempts"]).execute();
         await until("all marked sent", async () => (await rows()).every((r) => r.status === "sent"));
         expect((await rows()).find((r) => r.id === claimed?.id)?.attempts).toBe(2);
       } finally {
@@ -105,12 +105,12 @@ describe.skipIf(!TEST_DATABASE_URL)(
         Database,
       ];
       try {
-        await migrateToLatest(a.db);
+        await migrateToLatest(a.kysely);
         const mails = Array.from({ length: 50 }, () => testMail());
-        for (const mail of mails) await enqueueMail(a.db, mail);
+        for (const mail of mails) await enqueueMail(a.kysely, mail);
         const workers = [startWorker(a, smtp.url, { batchSize: 3 }), startWorker(b, smtp.url, { batchSize: 3 })];
         const sent = async () =>
-          (await a.db.selectFrom("mail_outbox").select("id").where("status", "=", "sent").execute()).length;
+          (await a.kysely.selectFrom("mail_outbox").select("id").where("status", "=", "sent").execute()).length;
         try {
           await smtp.waitFor(50, 20_000);
           await until("all marked sent", async () => (await sent()) === 50);
@@ -121,7 +121,7 @@ describe.skipIf(!TEST_DATABASE_URL)(
         const tokens = smtp.received.map((m) => m.text?.match(/token=[\w-]+/)?.[0]);
         expect(tokens).toHaveLength(50);
         expect(new Set(tokens)).toEqual(new Set(mails.map((m) => m.link.match(/token=[\w-]+/)?.[0])));
-        const rows = await a.db.selectFrom("mail_outbox").select(["status", "attempts"]).execute();
+        const rows = await a.kysely.selectFrom("mail_outbox").select(["status", "attempts"]).execute();
         expect(rows.filter((r) => r.status === "sent" && r.attempts === 1)).toHaveLength(50);
       } finally {
         await a.close();

@@ -11,11 +11,11 @@ describe.each(TEST_ENGINES)("mail worker on $name, with a real SMTP server", (en
   let database: Database;
   let smtp: TestSmtpServer;
   const row = async (to: string): Promise<MailRow | undefined> =>
-    database.db.selectFrom("mail_outbox").selectAll().where("recipient", "=", to).executeTakeFirst();
+    database.kysely.selectFrom("mail_outbox").selectAll().where("recipient", "=", to).executeTakeFirst();
 
   beforeAll(async () => {
     database = await engine.open();
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.kysely);
     smtp = await startTestSmtpServer();
   });
   afterAll(async () => {
@@ -60,7 +60,7 @@ describe.each(TEST_ENGINES)("mail worker on $name, with a real SMTP server", (en
       const mail = testMail();
       const before = smtp.received.length;
       const started = Date.now();
-      await enqueueMail(database.db, mail);
+      await enqueueMail(database.kysely, mail);
       worker.kick();
       const [received] = (await smtp.waitFor(before + 1, 5000)).slice(before);
       expect(Date.now() - started).toBeLessThan(5000);
@@ -84,7 +84,7 @@ describe.each(TEST_ENGINES)("mail worker on $name, with a real SMTP server", (en
     const { worker, counted, logs, stop } = startWorker(smtp.url);
     try {
       const mail = testMail();
-      await enqueueMail(database.db, mail);
+      await enqueueMail(database.kysely, mail);
       worker.kick();
       await until("delivered", async () => (await row(mail.to))?.status === "sent");
       expect((await row(mail.to))?.attempts).toBe(3);
@@ -102,7 +102,7 @@ describe.each(TEST_ENGINES)("mail worker on $name, with a real SMTP server", (en
     const { worker, counted, logs, stop } = startWorker(smtp.url);
     try {
       const mail = testMail();
-      await enqueueMail(database.db, mail);
+      await enqueueMail(database.kysely, mail);
       worker.kick();
       await until("dead", async () => (await row(mail.to))?.status === "dead");
       const dead = await row(mail.to);
@@ -125,7 +125,7 @@ describe.each(TEST_ENGINES)("mail worker on $name, with a real SMTP server", (en
     const { worker, logs, stop } = startWorker(smtp.url, [20, 20]);
     try {
       const mail = testMail();
-      await enqueueMail(database.db, mail);
+      await enqueueMail(database.kysely, mail);
       worker.kick();
       await until("dead", async () => (await row(mail.to))?.status === "dead");
       expect((await row(mail.to))?.attempts).toBe(3);
@@ -142,7 +142,7 @@ describe.each(TEST_ENGINES)("mail worker on $name, with a real SMTP server", (en
     let revived: TestSmtpServer | undefined;
     try {
       const mail = testMail();
-      await enqueueMail(database.db, mail);
+      await enqueueMail(database.kysely, mail);
       worker.kick();
       await until("two failed attempts", async () => ((await row(mail.to))?.attempts ?? 0) >= 2);
       expect((await row(mail.to))?.status).toBe("pending");
@@ -161,7 +161,7 @@ describe.each(TEST_ENGINES)("mail worker on $name, with a real SMTP server", (en
     const { worker, stop } = startWorker(smtp.url);
     try {
       const [dropped, kept] = [testMail(), testMail()];
-      await database.db
+      await database.kysely
         .transaction()
         .execute(async (trx) => {
           await enqueueMail(trx, dropped);
@@ -169,7 +169,7 @@ describe.each(TEST_ENGINES)("mail worker on $name, with a real SMTP server", (en
           throw new Error("the change failed");
         })
         .catch(() => {});
-      await enqueueMail(database.db, kept);
+      await enqueueMail(database.kysely, kept);
       await worker.drain();
       await until("kept mail sent", async () => (await row(kept.to))?.status === "sent");
       await new Promise((resolve) => setTimeout(resolve, 200));

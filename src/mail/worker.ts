@@ -50,7 +50,7 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
   const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const at = () => options.now?.();
-  const db = database.db;
+  const db = database.kysely;
 
   async function recordFailure(row: MailRow, error: unknown): Promise<void> {
     const failure = error instanceof MailDeliveryError ? error : classifySendError(error);

@@ -24,8 +24,8 @@ describe.each(TEST_ENGINES)("UserRepository on $name", (engine) => {
 
   beforeAll(async () => {
     database = await engine.open();
-    await migrateToLatest(database.db);
-    users = createUserRepository(database.db);
+    await migrateToLatest(database.kysely);
+    users = createUserRepository(database.kysely);
   });
   afterAll(() => database?.close());
 
@@ -55,7 +55,7 @@ describe.each(TEST_ENGINES)("UserRepository on $name", (engine) => {
     const error = await users.createUser(newUser({ email: email.toUpperCase() })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe("EMAIL_TAKEN");
-    const count = await database.db
+    const count = await database.kysely
       .selectFrom("users")
       .select((eb) => eb.fn.countAll<string>().as("n"))
       .where("email", "in", [email, email.toUpperCase()])
@@ -69,7 +69,7 @@ describe.each(TEST_ENGINES)("UserRepository on $name", (engine) => {
     const made = await users.createUserWith(newUser(), [eventForNewUser("user.registered", client)]);
     expect(made.session_id).toBeNull();
     const { rows } = await sql<{ type: string; ip: string }>`
-      select type, ip from security_events where user_id = ${made.id}`.execute(database.db);
+      select type, ip from security_events where user_id = ${made.id}`.execute(database.kysely);
     expect(rows).toEqual([{ type: "user.registered", ip: "192.0.2.1" }]);
 
     const lost = newUser();

@@ -156,7 +156,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }
 
     const passkeySessions = async (email: string) =>
-      web.portico.database.db
+      web.portico.database.kysely
         .selectFrom("sessions")
         .innerJoin("users", "users.id", "sessions.user_id")
         .select("sessions.id")
