@@ -1,6 +1,7 @@
 import type { Router } from "express";
 import { createAccountRouter } from "./account/account.routes.js";
 import { createAccountService } from "./account/account.service.js";
+import { createAuthLimits } from "./auth/auth.limits.js";
 import { createAuthRouter } from "./auth/auth.routes.js";
 import { createAuthService } from "./auth/auth.service.js";
 import { logAuthFailures } from "./auth/auth-failure-log.js";
@@ -92,14 +93,15 @@ export function buildFeatures(deps: FeatureDeps): { passwords: PasswordHasher; r
   );
   const auth = logAuthFailures(authService, logger, jwtSecret);
   const signedIn = requireSession(sessions);
+  const authLimits = rateLimits && createAuthLimits(rateLimits.limiter);
   const routers = [
-    createAuthRouter(auth, signedIn, rateLimits?.limits),
+    createAuthRouter(auth, signedIn, authLimits),
     createSessionsRouter(sessions, signedIn),
     createRecoveryRouter({ verification, reset, requireSession: signedIn, limiter: rateLimits?.limiter }),
     createAccountRouter({
       account: createAccountService(recoveryDeps),
       requireSession: signedIn,
-      perEmail: rateLimits?.limits.loginByEmail,
+      perEmail: authLimits?.loginByEmail,
     }),
     createMfaRouter({ totp, login: mfaLogin, requireSession: signedIn }),
     createPasskeysRouter({

@@ -1,7 +1,7 @@
 import { accountPaths, accountSchemas, deleteMeOperation } from "./account/account.openapi.js";
+import { LOGIN_DELAY, RATE_LIMIT_POLICIES } from "./auth/auth.limits.js";
 import { authPaths, authSchemas } from "./auth/auth.openapi.js";
 import { codeTable, errorBodySchema, errorResponses, json, toJsonSchema } from "./http/openapi-builder.js";
-import { LOGIN_DELAY, RATE_LIMIT_POLICIES } from "./http/rate-limit.js";
 import { mfaPaths, mfaSchemas } from "./mfa/mfa.openapi.js";
 import { passkeyPaths, passkeySchemas } from "./passkeys/passkeys.openapi.js";
 import { recoveryPaths, recoverySchemas } from "./recovery/recovery.openapi.js";

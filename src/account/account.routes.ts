@@ -17,7 +17,7 @@ export function createAccountRouter(deps: {
 }): Router {
   const { account, requireSession } = deps;
   const router = Router();
-  // The login limiter reads the address to count from here (see src/http/rate-limit.ts).
+  // The login limiter reads the address to count from here (see src/auth/auth.limits.ts).
   const callersEmail: RequestHandler = (_req, res, next) => {
     res.locals.rateLimitEmail = authOf(res).user.email;
     next();

@@ -2,16 +2,9 @@ import { type RequestHandler, Router } from "express";
 import { clientInfo } from "../http/client-info.js";
 import { withBody } from "../http/validate.js";
 import { authOf } from "../sessions/require-session.js";
+import type { AuthRouteLimits } from "./auth.limits.js";
 import { loginBody, registerBody } from "./auth.schemas.js";
 import type { AuthService } from "./auth.service.js";
-
-export interface AuthRouteLimits {
-  /** Run before the body is read (per client address). */
-  register?: RequestHandler[];
-  login?: RequestHandler[];
-  /** Run after the body is validated (per e-mail). */
-  loginByEmail?: RequestHandler[];
-}
 
 /**
  * POST /register, POST /login, GET /me: HTTP in and out, nothing else. `requireSession` guards

@@ -1,6 +1,7 @@
 import { type RequestHandler, Router } from "express";
+import { RATE_LIMIT_POLICIES } from "../auth/auth.limits.js";
 import { clientInfo } from "../http/client-info.js";
-import { type LimiterFactory, RATE_LIMIT_POLICIES } from "../http/rate-limit.js";
+import type { LimiterFactory } from "../http/rate-limit.js";
 import { withBody } from "../http/validate.js";
 import { authOf } from "../sessions/require-session.js";
 import type { PasskeyLoginService } from "./passkey-login.service.js";

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { newUserBody, silentLogger, testConfig, uniqueEmail } from "../../test/helpers.js";
 import { openPglite } from "../db/pglite.js";
 import { createPortico, type Portico } from "../portico.js";
-import { LOGIN_DELAY, RATE_LIMIT_POLICIES } from "./rate-limit.js";
+import { LOGIN_DELAY, RATE_LIMIT_POLICIES } from "./auth.limits.js";
 
 /** Issue 13, item 1: sign-in counts failures only, so nobody can lock someone else out. */
 

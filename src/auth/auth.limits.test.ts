@@ -15,7 +15,7 @@ import { startTcpProxy, type TcpProxy } from "../../test/tcp-proxy.js";
 import { openPglite } from "../db/pglite.js";
 import type { Logger } from "../logger.js";
 import { createPortico, type Portico } from "../portico.js";
-import { LOGIN_DELAY, RATE_LIMIT_POLICIES } from "./rate-limit.js";
+import { LOGIN_DELAY, RATE_LIMIT_POLICIES } from "./auth.limits.js";
 
 const REGISTER = "/api/v1/auth/register";
 const LOGIN = "/api/v1/auth/login";
