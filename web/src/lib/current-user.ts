@@ -1,5 +1,6 @@
 import type { AstroCookies } from "astro";
-import { type ApiResult, apiClientFor, type User } from "./api-client";
+import { apiClientFor, type User } from "./api-client";
+import type { ApiResult } from "./api-request";
 import { looksSignedIn, sessionToken } from "./session";
 
 /**

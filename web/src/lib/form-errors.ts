@@ -1,4 +1,4 @@
-import type { ApiError } from "./api-client";
+import type { ApiError } from "./api-request";
 
 /** Seed 001's display messages, and plain ones for the other codes. */
 const DISPLAY_MESSAGES: Record<string, string> = {

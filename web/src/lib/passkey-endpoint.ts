@@ -1,5 +1,5 @@
 import type { AstroCookies } from "astro";
-import type { ApiError } from "./api-client";
+import type { ApiError } from "./api-request";
 import { endSession } from "./session";
 
 /**

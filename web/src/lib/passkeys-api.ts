@@ -1,4 +1,5 @@
-import type { ApiResult, Session } from "./api-client";
+import type { Session } from "./api-client";
+import type { ApiCall, ApiResult } from "./api-request";
 
 /**
  * The API's passkey endpoints (SPEC §11), part of the one API client (lib/api-client.ts spreads
@@ -21,13 +22,6 @@ export interface PasskeySignInOptions {
   challengeId: string;
   options: WebAuthnJson;
 }
-
-/** The client's `call`, as api-client.ts defines it. */
-export type ApiCall = <T>(
-  method: "GET" | "POST" | "DELETE",
-  path: string,
-  init?: { body?: object; token?: string },
-) => Promise<ApiResult<T>>;
 
 export function passkeyCalls(call: ApiCall) {
   return {

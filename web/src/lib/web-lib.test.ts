@@ -5,7 +5,7 @@
  */
 import type { AstroCookies } from "astro";
 import { describe, expect, it } from "vitest";
-import type { ApiError } from "./api-client";
+import type { ApiError } from "./api-request";
 import { displayMessage, toFormErrors } from "./form-errors";
 import { afterLogin, loginFor, safeNextPath } from "./return-to";
 import {
