@@ -43,7 +43,16 @@ export interface FeatureDeps {
  * the shared parts (src/portico.ts), in the order their routers are mounted under /api/v1/auth.
  */
 export function buildFeatures(deps: FeatureDeps): { passwords: PasswordHasher; routers: Router[] } {
-  const { config, logger, database, metrics, rateLimits, mailQueued } = deps;
+  const shared = buildShared(deps);
+  const services = buildServices(deps, shared);
+  return { passwords: shared.passwords, routers: buildRouters(deps, shared, services) };
+}
+
+type Shared = ReturnType<typeof buildShared>;
+type Services = ReturnType<typeof buildServices>;
+
+/** What several features use: password hashing, tokens and sessions, the recovery deps. */
+function buildShared({ config, logger, database, metrics, mailQueued }: FeatureDeps) {
   const passwords = createPasswordHasher({
     cost: config.bcryptCost,
     concurrency: config.hashConcurrency,
@@ -74,45 +83,47 @@ export function buildFeatures(deps: FeatureDeps): { passwords: PasswordHasher; r
     mailQueued,
     sessionEvents: metrics.sessionEvents,
   };
+  return { passwords, jwtSecret, sessions, recoveryDeps };
+}
+
+function buildServices({ config, logger, metrics, mailQueued }: FeatureDeps, shared: Shared) {
+  const { passwords, jwtSecret, sessions, recoveryDeps } = shared;
   const mfaDeps = { ...recoveryDeps, keys: createMfaKeys(config.mfaKey ?? jwtSecret) };
-  const totp = createTotpService(mfaDeps);
   const mfaLogin = createMfaLoginService({ ...mfaDeps, sessions });
   const verification = createVerificationService(recoveryDeps);
-  const reset = createResetService(recoveryDeps);
-  const authService = metrics.instrumentAuth(
-    createAuthService({
-      db: database.kysely,
-      passwords,
-      sessions,
-      verification: config.emailVerification,
-      secondFactor: mfaLogin,
-      rowsForNewUser: verification.rowsForNewUser,
-      mailQueued,
-      onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
-    }),
-  );
-  const auth = logAuthFailures(authService, logger, jwtSecret);
+  const auth = createAuthService({
+    db: recoveryDeps.db,
+    passwords,
+    sessions,
+    verification: config.emailVerification,
+    secondFactor: mfaLogin,
+    rowsForNewUser: verification.rowsForNewUser,
+    mailQueued,
+    onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
+  });
+  return {
+    auth: logAuthFailures(metrics.instrumentAuth(auth), logger, jwtSecret),
+    verification,
+    reset: createResetService(recoveryDeps),
+    account: createAccountService(recoveryDeps),
+    totp: createTotpService(mfaDeps),
+    mfaLogin,
+    passkeys: createPasskeyServices({ ...recoveryDeps, sessions, relyingParty: relyingPartyOf(config.linkOrigin) }),
+  };
+}
+
+/** The routers in mount order; each declares its own limits (the sign-in ones are shared with /account). */
+function buildRouters({ rateLimits }: FeatureDeps, { sessions }: Shared, services: Services): Router[] {
   const signedIn = requireSession(sessions);
   const authLimits = rateLimits && createAuthLimits(rateLimits.limiter);
-  const routers = [
+  const limiter = rateLimits?.limiter;
+  const { auth, verification, reset, account, totp, mfaLogin, passkeys } = services;
+  return [
     createAuthRouter(auth, signedIn, authLimits),
     createSessionsRouter(sessions, signedIn),
-    createRecoveryRouter({ verification, reset, requireSession: signedIn, limiter: rateLimits?.limiter }),
-    createAccountRouter({
-      account: createAccountService(recoveryDeps),
-      requireSession: signedIn,
-      perEmail: authLimits?.loginByEmail,
-    }),
+    createRecoveryRouter({ verification, reset, requireSession: signedIn, limiter }),
+    createAccountRouter({ account, requireSession: signedIn, perEmail: authLimits?.loginByEmail }),
     createMfaRouter({ totp, login: mfaLogin, requireSession: signedIn }),
-    createPasskeysRouter({
-      passkeys: createPasskeyServices({
-        ...recoveryDeps,
-        sessions,
-        relyingParty: relyingPartyOf(config.linkOrigin),
-      }),
-      requireSession: signedIn,
-      limiter: rateLimits?.limiter,
-    }),
+    createPasskeysRouter({ passkeys, requireSession: signedIn, limiter }),
   ];
-  return { passwords, routers };
 }

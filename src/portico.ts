@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type express from "express";
+import type { Router } from "express";
 
 import { createApp } from "./app.js";
 import type { Config } from "./config.js";
@@ -21,7 +22,7 @@ import {
   createMailWorker,
   type MailWorker,
 } from "./mail/index.js";
-import { createMetrics } from "./metrics.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { connectRedis } from "./redis.js";
 import type { PasswordHasher } from "./users/passwords.js";
@@ -50,6 +51,36 @@ export async function assemblePortico(
   database: Database,
 ): Promise<Omit<Portico, "close"> & { stop(): Promise<void> }> {
   const metrics = createMetrics();
+  const shared = buildSharedServices(config, logger, database, metrics);
+  const { mail, redis, rateLimits } = shared;
+  const { passwords, routers } = buildFeatures({
+    config,
+    logger,
+    database,
+    metrics,
+    rateLimits,
+    mailQueued: () => mail.kick(),
+  });
+  metrics.watch({
+    passwords,
+    database,
+    ...(rateLimits && { rateLimitStore: rateLimits.store }),
+    ...(redis && { redisUp: redis.isUp }),
+  });
+  const { app, opsApp } = await buildApps(config, logger, database, metrics, shared, routers);
+  const stop = async () => {
+    await mail.stop();
+    await shared.transport.close();
+    await rateLimits?.close();
+    await redis?.close();
+  };
+  return { app, opsApp, database, passwords, mail, stop };
+}
+
+type SharedServices = ReturnType<typeof buildSharedServices>;
+
+/** The outbox worker and its transport, Redis and the rate limiter factory: shared by every feature. */
+function buildSharedServices(config: Config, logger: Logger, database: Database, metrics: Metrics) {
   const transport = createMailTransport({
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
@@ -71,26 +102,23 @@ export async function assemblePortico(
         onFallback: metrics.countRateLimitFallback,
       })
     : undefined;
-  const { passwords, routers } = buildFeatures({
-    config,
-    logger,
-    database,
-    metrics,
-    rateLimits,
-    mailQueued: () => mail.kick(),
-  });
-  metrics.watch({
-    passwords,
-    database,
-    ...(rateLimits && { rateLimitStore: rateLimits.store }),
-    ...(redis && { redisUp: redis.isUp }),
-  });
+  return { transport, mail, redis, rateLimits };
+}
 
+/** The public app (middleware and routers in order: src/app.ts) and the operators' app. */
+async function buildApps(
+  config: Config,
+  logger: Logger,
+  database: Database,
+  metrics: Metrics,
+  { redis, rateLimits }: SharedServices,
+  routers: Router[],
+): Promise<{ app: express.Express; opsApp: express.Express }> {
   const healthOptions = {
     database,
     timeoutMs: config.dbTimeoutMs,
-    // Details only: a Redis outage degrades the limits (see src/http/rate-limit.ts) but does not
-    // make the instance unready, or a load balancer would take every instance out at once.
+    // Details only: a Redis outage degrades the limits (see src/http/rate-limit-store.ts) but does
+    // not make the instance unready, or a load balancer would take every instance out at once.
     extraChecks: async () => ({
       rateLimit: rateLimits?.store() ?? "off",
       ...(redis && { redis: redis.isUp() ? "up" : "down" }),
@@ -114,13 +142,7 @@ export async function assemblePortico(
     devMailbox: config.env === "development" && !config.smtpUrl ? createDevMailboxRouter(database) : undefined,
     web: await loadWebHandler({ ...webOptions(config), signClient: webClient.sign }, logger),
   });
-  const stop = async () => {
-    await mail.stop();
-    await transport.close();
-    await rateLimits?.close();
-    await redis?.close();
-  };
-  return { app, opsApp, database, passwords, mail, stop };
+  return { app, opsApp };
 }
 
 /**
