@@ -8,7 +8,7 @@ import type { ApiCall, ApiResult } from "./api-request";
  */
 
 /** One live session of the caller (SPEC §6). */
-interface SessionInfo {
+export interface SessionInfo {
   id: string;
   createdAt: string;
   lastSeenAt: string;
@@ -19,14 +19,14 @@ interface SessionInfo {
 }
 
 /** One entry of the caller's security log (SPEC §9). */
-interface SecurityEvent {
+export interface SecurityEvent {
   type: string;
   createdAt: string;
   ip: string | null;
   userAgent: string | null;
 }
 
-interface MfaStatus {
+export interface MfaStatus {
   totp: boolean;
   recoveryCodesLeft: number;
 }
