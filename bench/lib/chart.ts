@@ -25,14 +25,31 @@ const COLORS: Record<string, string> = { pglite: "#3b6fb6", postgres: "#e08a2c" 
 const NAMES: Record<string, string> = { pglite: "PGlite", postgres: "PostgreSQL server" };
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-function panel(p: Panel, x: number, y: number, w: number, h: number): string {
+/** A panel's plot area in the SVG, and where a value lands on its vertical axis. */
+interface Frame {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  maxValue: number;
+  scale: (v: number) => number;
+}
+
+function frameOf(p: Panel, x: number, y: number, w: number, h: number): Frame {
   const top = y + 52;
   const bottom = y + h - 46;
-  const left = x + 50;
-  const right = x + w - 12;
   const finite = p.series.flatMap((s) => s.values).filter(Number.isFinite);
   const maxValue = Math.max(p.reference?.value ?? 0, ...finite.map((v) => Math.min(v, p.cap ?? v))) * 1.15 || 1;
   const scale = (v: number) => bottom - (Math.min(v, p.cap ?? v) / maxValue) * (bottom - top);
+  return { x, y, w, h, top, bottom, left: x + 50, right: x + w - 12, maxValue, scale };
+}
+
+/** The title, the unit, the baseline and five grid lines with their values. */
+function axes(p: Panel, { x, y, w, left, right, bottom, maxValue, scale }: Frame): string[] {
   const out: string[] = [
     `<text x="${x + w / 2}" y="${y + 20}" text-anchor="middle" font-size="14" font-weight="bold">${esc(p.title)}</text>`,
     `<text x="${x + 8}" y="${y + 36}" font-size="11" fill="#555">${esc(p.unit)}</text>`,
@@ -44,6 +61,12 @@ function panel(p: Panel, x: number, y: number, w: number, h: number): string {
     out.push(`<line x1="${left}" y1="${gy}" x2="${right}" y2="${gy}" stroke="#ddd"/>`);
     out.push(`<text x="${left - 4}" y="${gy + 4}" text-anchor="end" font-size="10" fill="#555">${fmt(v, 2)}</text>`);
   }
+  return out;
+}
+
+/** One group of bars per category (one bar per series, labelled), the category's name below it. */
+function bars(p: Panel, { left, right, bottom, scale }: Frame): string[] {
+  const out: string[] = [];
   const groupW = (right - left) / p.categories.length;
   const barW = Math.min(40, (groupW * 0.8) / p.series.length);
   p.categories.forEach((category, c) => {
@@ -63,23 +86,37 @@ function panel(p: Panel, x: number, y: number, w: number, h: number): string {
       `<text x="${left + groupW * c + groupW / 2}" y="${bottom + 14}" text-anchor="middle" font-size="10">${esc(category)}</text>`,
     );
   });
-  if (p.reference) {
-    const ry = scale(p.reference.value);
-    out.push(`<line x1="${left}" y1="${ry}" x2="${right}" y2="${ry}" stroke="#c00" stroke-dasharray="5,4"/>`);
-    out.push(
-      `<text x="${right}" y="${ry - 4}" text-anchor="end" font-size="10" fill="#c00">${esc(p.reference.label)}</text>`,
-    );
-  }
-  p.series.forEach((s, i) => {
-    const lx = left + i * 150;
-    out.push(`<rect x="${lx}" y="${y + h - 22}" width="12" height="12" fill="${s.color}"/>`);
-    out.push(`<text x="${lx + 16}" y="${y + h - 12}" font-size="11">${esc(s.name)}</text>`);
-  });
-  return out.join("\n");
+  return out;
 }
 
-/** The chart for docs/BENCHMARKS.md. */
-export function renderChart(results: EngineResults[]): string {
+/** The dashed reference line and its label, if the panel has one. */
+function referenceLine(p: Panel, { left, right, scale }: Frame): string[] {
+  if (!p.reference) return [];
+  const ry = scale(p.reference.value);
+  return [
+    `<line x1="${left}" y1="${ry}" x2="${right}" y2="${ry}" stroke="#c00" stroke-dasharray="5,4"/>`,
+    `<text x="${right}" y="${ry - 4}" text-anchor="end" font-size="10" fill="#c00">${esc(p.reference.label)}</text>`,
+  ];
+}
+
+/** A colour swatch and a name per series, along the panel's bottom edge. */
+function legend(p: Panel, { y, h, left }: Frame): string[] {
+  return p.series.flatMap((s, i) => {
+    const lx = left + i * 150;
+    return [
+      `<rect x="${lx}" y="${y + h - 22}" width="12" height="12" fill="${s.color}"/>`,
+      `<text x="${lx + 16}" y="${y + h - 12}" font-size="11">${esc(s.name)}</text>`,
+    ];
+  });
+}
+
+function panel(p: Panel, x: number, y: number, w: number, h: number): string {
+  const frame = frameOf(p, x, y, w, h);
+  return [...axes(p, frame), ...bars(p, frame), ...referenceLine(p, frame), ...legend(p, frame)].join("\n");
+}
+
+/** The four panels: cost 12 against the bcrypt limit, the goals, growth, requests without bcrypt. */
+function chartPanels(results: EngineResults[]): Panel[] {
   const series = (values: (r: EngineResults) => number[], labels?: (r: EngineResults) => string[]): Series[] =>
     results.map((r) => ({
       name: NAMES[r.engine] ?? r.engine,
@@ -90,7 +127,7 @@ export function renderChart(results: EngineResults[]): string {
   const goalIds = evaluateGoals(results[0] as EngineResults).map((g) => g.id);
   const attainment = (r: EngineResults) =>
     evaluateGoals(r).map((g) => (g.atLeast ? g.value / g.bound : g.bound / g.value));
-  const panels: Panel[] = [
+  return [
     {
       title: "Cost 12: throughput against the bcrypt limit",
       unit: "requests (hashes) per second",
@@ -118,6 +155,11 @@ export function renderChart(results: EngineResults[]): string {
       series: series((r) => [rate(r.register4), rate(r.duplicates12), rate(r.me), rate(r.bare)]),
     },
   ];
+}
+
+/** The chart for docs/BENCHMARKS.md. */
+export function renderChart(results: EngineResults[]): string {
+  const panels = chartPanels(results);
   const w = 480;
   const h = 320;
   const body = panels.map((p, i) => panel(p, (i % 2) * w, Math.floor(i / 2) * h, w, h)).join("\n");
