@@ -5,7 +5,7 @@ import { recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
 import { enqueueMail, passwordChangedMail, passwordResetMail } from "../mail/index.js";
 import { createSessionRepository } from "../sessions/sessions.repository.js";
-import { createUserRepository } from "../users/users.repository.js";
+import { createUserRepository, type UserRepository } from "../users/users.repository.js";
 import { consumeToken, countIssuedSince, findLiveToken, issueToken, voidTokens } from "./one-time-tokens.js";
 import { link, RESET_MAIL_CAP, type RecoveryDeps } from "./recovery.deps.js";
 
@@ -24,88 +24,110 @@ export interface ResetService {
  */
 const FORGOT_FLOOR_MS = 120;
 
+/** What the reset operations share: the deps, and the repository, clock and floor built from them once. */
+interface ResetContext {
+  deps: RecoveryDeps;
+  users: UserRepository;
+  now: () => Date;
+  floorMs: number;
+}
+
+async function queueReset(
+  { deps, now }: ResetContext,
+  user: { id: string; email: string; name: string },
+): Promise<boolean> {
+  const at = now();
+  const since = new Date(at.getTime() - RESET_MAIL_CAP.windowMs);
+  // Over the cap the answer stays the same and nothing changes: the last link stays valid.
+  if (deps.limits && (await countIssuedSince(deps.db, user.id, "password_reset", since)) >= RESET_MAIL_CAP.count) {
+    return false;
+  }
+  await deps.db.transaction().execute(async (trx) => {
+    const { token } = await issueToken(trx, {
+      userId: user.id,
+      purpose: "password_reset",
+      email: user.email,
+      now: at,
+      ttlMs: deps.resetTtlMs,
+    });
+    const mail = passwordResetMail({
+      name: user.name,
+      link: link(deps.linkOrigin, "/reset-password", token),
+      expiresInMinutes: Math.round(deps.resetTtlMs / 60_000),
+    });
+    await enqueueMail(trx, {
+      kind: "password_reset",
+      to: user.email,
+      userId: user.id,
+      ...mail,
+      linkExpiresAt: new Date(at.getTime() + deps.resetTtlMs),
+    });
+  });
+  return true;
+}
+
+async function forgotPassword(ctx: ResetContext, email: string): Promise<void> {
+  const started = performance.now();
+  const user = await ctx.users.findUserByEmail(email);
+  const queued = user ? await queueReset(ctx, user) : false;
+  const left = ctx.floorMs - (performance.now() - started);
+  if (left > 0) await sleep(left);
+  if (queued) ctx.deps.mailQueued();
+}
+
+async function resetPassword(
+  { deps, users, now }: ResetContext,
+  token: string,
+  password: string,
+  client: ClientInfo,
+): Promise<void> {
+  const found = await findLiveToken(deps.db, "password_reset", token, now());
+  const user = found && (await users.findUserById(found.user_id));
+  if (!found || !user) throw new AppError("INVALID_TOKEN");
+  const context = passwordContextProblem(password, {
+    email: user.email,
+    names: [user.name, user.first_name, user.last_name],
+  });
+  if (context) throw validationError([{ field: "password", code: "PASSWORD_TOO_COMMON", message: context }]);
+  // Hash first, with no transaction open (~250 ms at cost 12); the token is consumed after.
+  const passwordHash = await deps.passwords.hashPassword(password);
+  const revoked = await deps.db.transaction().execute(async (trx) => {
+    const at = now();
+    const row = await consumeToken(trx, "password_reset", token, at);
+    if (!row) return undefined;
+    const repo = createUserRepository(trx);
+    await repo.setPasswordHash(row.user_id, passwordHash);
+    await repo.markEmailVerified(row.user_id, at); // the inbox was proven
+    await voidTokens(trx, row.user_id, at);
+    const count = await createSessionRepository(trx).revokeUserSessions(row.user_id, "password_reset");
+    await recordEvent(trx, row.user_id, "password.reset", client);
+    const notice = passwordChangedMail({
+      name: user.name,
+      link: new URL("/forgot-password", deps.linkOrigin).toString(),
+    });
+    await enqueueMail(trx, { kind: "password_changed", to: user.email, userId: user.id, ...notice });
+    return count;
+  });
+  if (revoked === undefined) throw new AppError("INVALID_TOKEN");
+  deps.sessionEvents?.revoked?.("password_reset", revoked);
+  deps.mailQueued();
+}
+
+async function isLive({ deps, now }: ResetContext, token: string): Promise<boolean> {
+  return (await findLiveToken(deps.db, "password_reset", token, now())) !== undefined;
+}
+
 /** Password reset (SPEC §8). */
 export function createResetService(deps: RecoveryDeps & { forgotFloorMs?: number }): ResetService {
-  const now = deps.now ?? (() => new Date());
-  const users = createUserRepository(deps.db);
-  const floorMs = deps.forgotFloorMs ?? FORGOT_FLOOR_MS;
-
-  async function queueReset(user: { id: string; email: string; name: string }): Promise<boolean> {
-    const at = now();
-    const since = new Date(at.getTime() - RESET_MAIL_CAP.windowMs);
-    // Over the cap the answer stays the same and nothing changes: the last link stays valid.
-    if (deps.limits && (await countIssuedSince(deps.db, user.id, "password_reset", since)) >= RESET_MAIL_CAP.count) {
-      return false;
-    }
-    await deps.db.transaction().execute(async (trx) => {
-      const { token } = await issueToken(trx, {
-        userId: user.id,
-        purpose: "password_reset",
-        email: user.email,
-        now: at,
-        ttlMs: deps.resetTtlMs,
-      });
-      const mail = passwordResetMail({
-        name: user.name,
-        link: link(deps.linkOrigin, "/reset-password", token),
-        expiresInMinutes: Math.round(deps.resetTtlMs / 60_000),
-      });
-      await enqueueMail(trx, {
-        kind: "password_reset",
-        to: user.email,
-        userId: user.id,
-        ...mail,
-        linkExpiresAt: new Date(at.getTime() + deps.resetTtlMs),
-      });
-    });
-    return true;
-  }
-
+  const ctx: ResetContext = {
+    deps,
+    users: createUserRepository(deps.db),
+    now: deps.now ?? (() => new Date()),
+    floorMs: deps.forgotFloorMs ?? FORGOT_FLOOR_MS,
+  };
   return {
-    async forgotPassword(email) {
-      const started = performance.now();
-      const user = await users.findUserByEmail(email);
-      const queued = user ? await queueReset(user) : false;
-      const left = floorMs - (performance.now() - started);
-      if (left > 0) await sleep(left);
-      if (queued) deps.mailQueued();
-    },
-
-    async resetPassword(token, password, client) {
-      const found = await findLiveToken(deps.db, "password_reset", token, now());
-      const user = found && (await users.findUserById(found.user_id));
-      if (!found || !user) throw new AppError("INVALID_TOKEN");
-      const context = passwordContextProblem(password, {
-        email: user.email,
-        names: [user.name, user.first_name, user.last_name],
-      });
-      if (context) throw validationError([{ field: "password", code: "PASSWORD_TOO_COMMON", message: context }]);
-      // Hash first, with no transaction open (~250 ms at cost 12); the token is consumed after.
-      const passwordHash = await deps.passwords.hashPassword(password);
-      const revoked = await deps.db.transaction().execute(async (trx) => {
-        const at = now();
-        const row = await consumeToken(trx, "password_reset", token, at);
-        if (!row) return undefined;
-        const repo = createUserRepository(trx);
-        await repo.setPasswordHash(row.user_id, passwordHash);
-        await repo.markEmailVerified(row.user_id, at); // the inbox was proven
-        await voidTokens(trx, row.user_id, at);
-        const count = await createSessionRepository(trx).revokeUserSessions(row.user_id, "password_reset");
-        await recordEvent(trx, row.user_id, "password.reset", client);
-        const notice = passwordChangedMail({
-          name: user.name,
-          link: new URL("/forgot-password", deps.linkOrigin).toString(),
-        });
-        await enqueueMail(trx, { kind: "password_changed", to: user.email, userId: user.id, ...notice });
-        return count;
-      });
-      if (revoked === undefined) throw new AppError("INVALID_TOKEN");
-      deps.sessionEvents?.revoked?.("password_reset", revoked);
-      deps.mailQueued();
-    },
-
-    async isLive(token) {
-      return (await findLiveToken(deps.db, "password_reset", token, now())) !== undefined;
-    },
+    forgotPassword: (email) => forgotPassword(ctx, email),
+    resetPassword: (token, password, client) => resetPassword(ctx, token, password, client),
+    isLive: (token) => isLive(ctx, token),
   };
 }
