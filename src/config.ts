@@ -116,6 +116,76 @@ const envSchema = z.object({
 /** Every environment variable the service reads (the README and .env.example must list them all). */
 export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
 
+type Env = z.output<typeof envSchema>;
+
+/** The process: where it listens, its stores and secrets, hashing and logging. */
+function processSettings(e: Env) {
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    /** Default: every interface in production, loopback otherwise. */
+    host: e.HOST ?? (e.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1"),
+    /** /metrics and detailed /readyz: 9464 in production, a free port otherwise; undefined: off. */
+    metrics:
+      e.METRICS_PORT === "off"
+        ? undefined
+        : { port: e.METRICS_PORT ?? (e.NODE_ENV === "production" ? 9464 : 0), host: e.METRICS_HOST },
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    /** undefined until resolved: in development a secret is generated once and kept in DATA_DIR. */
+    jwtSecret: e.JWT_SECRET,
+    jwtExpiresInSeconds: e.JWT_EXPIRES_IN,
+    /** Encrypts TOTP secrets and keys recovery-code hashes; unset: derived from the JWT secret. */
+    mfaKey: e.MFA_KEY,
+    /** The tokens' `iss`: JWT_ISSUER, else PUBLIC_ORIGIN, else "portico". */
+    jwtIssuer: e.JWT_ISSUER ?? (e.PUBLIC_ORIGIN ? new URL(e.PUBLIC_ORIGIN).origin : "portico"),
+    bcryptCost: e.BCRYPT_COST,
+    redisUrl: e.REDIS_URL,
+    /** Prepended to every Redis key, so several deployments can share one Redis. */
+    redisPrefix: e.REDIS_PREFIX,
+    rateLimit: e.RATE_LIMIT === "on",
+    hashConcurrency: e.HASH_CONCURRENCY,
+    hashQueueMax: e.HASH_QUEUE_MAX,
+    /** Nice value of libuv's pool threads (bcrypt), above the event loop's 0; 0 leaves them alone. */
+    hashThreadNice: e.HASH_THREAD_NICE,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Serving requests and mail: proxies, database limits, shutdown, connections, origins, links, SMTP. */
+function servingSettings(e: Env) {
+  return {
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    dbPoolMax: e.DB_POOL_MAX,
+    dbTimeoutMs: e.DB_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    /** Limits on slow, silent and idle connections (src/http/server.ts). */
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEPALIVE_TIMEOUT_MS,
+      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
+    corsOrigins: (e.CORS_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+    /** The site's own origin for the CSRF check on form posts; derived from the request when unset. */
+    publicOrigin: e.PUBLIC_ORIGIN,
+    /** Where the web client finds the API; the same process when unset. */
+    apiBaseUrl: e.API_BASE_URL,
+    /** Where links in mails point: PUBLIC_ORIGIN, else `http://localhost:<PORT>` (development). */
+    linkOrigin: e.PUBLIC_ORIGIN ? new URL(e.PUBLIC_ORIGIN).origin : `http://localhost:${e.PORT}`,
+    emailVerification: e.EMAIL_VERIFICATION,
+    resetTokenTtlSeconds: e.RESET_TOKEN_TTL,
+    /** smtp:// or smtps:// (nodemailer); unset in development: the development mailbox. */
+    smtpUrl: e.SMTP_URL,
+    /** The sender of every mail. */
+    mailFrom: e.MAIL_FROM,
+  };
+}
+
 /**
  * The configuration: the environment checked (every problem reported, one line each), then
  * turned into the shape the code reads. `Config` is this schema's output.
@@ -147,64 +217,7 @@ const configSchema = envSchema
       ctx.addIssue({ code: "custom", path: ["HTTP_HEADERS_TIMEOUT_MS"], message });
     }
   })
-  .transform((e) => ({
-    env: e.NODE_ENV,
-    port: e.PORT,
-    /** Default: every interface in production, loopback otherwise. */
-    host: e.HOST ?? (e.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1"),
-    /** /metrics and detailed /readyz: 9464 in production, a free port otherwise; undefined: off. */
-    metrics:
-      e.METRICS_PORT === "off"
-        ? undefined
-        : { port: e.METRICS_PORT ?? (e.NODE_ENV === "production" ? 9464 : 0), host: e.METRICS_HOST },
-    databaseUrl: e.DATABASE_URL,
-    dataDir: e.DATA_DIR,
-    /** undefined until resolved: in development a secret is generated once and kept in DATA_DIR. */
-    jwtSecret: e.JWT_SECRET,
-    jwtExpiresInSeconds: e.JWT_EXPIRES_IN,
-    /** Encrypts TOTP secrets and keys recovery-code hashes; unset: derived from the JWT secret. */
-    mfaKey: e.MFA_KEY,
-    /** The tokens' `iss`: JWT_ISSUER, else PUBLIC_ORIGIN, else "portico". */
-    jwtIssuer: e.JWT_ISSUER ?? (e.PUBLIC_ORIGIN ? new URL(e.PUBLIC_ORIGIN).origin : "portico"),
-    bcryptCost: e.BCRYPT_COST,
-    redisUrl: e.REDIS_URL,
-    /** Prepended to every Redis key, so several deployments can share one Redis. */
-    redisPrefix: e.REDIS_PREFIX,
-    rateLimit: e.RATE_LIMIT === "on",
-    hashConcurrency: e.HASH_CONCURRENCY,
-    hashQueueMax: e.HASH_QUEUE_MAX,
-    /** Nice value of libuv's pool threads (bcrypt), above the event loop's 0; 0 leaves them alone. */
-    hashThreadNice: e.HASH_THREAD_NICE,
-    logLevel: e.LOG_LEVEL,
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
-    dbPoolMax: e.DB_POOL_MAX,
-    dbTimeoutMs: e.DB_TIMEOUT_MS,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    /** Limits on slow, silent and idle connections (src/http/server.ts). */
-    http: {
-      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
-      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
-      keepAliveTimeoutMs: e.HTTP_KEEPALIVE_TIMEOUT_MS,
-      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
-      maxConnections: e.HTTP_MAX_CONNECTIONS,
-    },
-    corsOrigins: (e.CORS_ORIGINS ?? "")
-      .split(",")
-      .map((o) => o.trim())
-      .filter(Boolean),
-    /** The site's own origin for the CSRF check on form posts; derived from the request when unset. */
-    publicOrigin: e.PUBLIC_ORIGIN,
-    /** Where the web client finds the API; the same process when unset. */
-    apiBaseUrl: e.API_BASE_URL,
-    /** Where links in mails point: PUBLIC_ORIGIN, else `http://localhost:<PORT>` (development). */
-    linkOrigin: e.PUBLIC_ORIGIN ? new URL(e.PUBLIC_ORIGIN).origin : `http://localhost:${e.PORT}`,
-    emailVerification: e.EMAIL_VERIFICATION,
-    resetTokenTtlSeconds: e.RESET_TOKEN_TTL,
-    /** smtp:// or smtps:// (nodemailer); unset in development: the development mailbox. */
-    smtpUrl: e.SMTP_URL,
-    /** The sender of every mail. */
-    mailFrom: e.MAIL_FROM,
-  }));
+  .transform((e) => ({ ...processSettings(e), ...servingSettings(e) }));
 
 export type Config = z.output<typeof configSchema>;
 
