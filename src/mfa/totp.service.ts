@@ -34,74 +34,81 @@ function newRecoveryCodes(): string[] {
   });
 }
 
+/** What the TOTP operations share: the deps, and the clock the factory picked once. */
+interface TotpContext {
+  deps: MfaDeps;
+  now: () => Date;
+}
+
+const forgotLink = (origin: string) => new URL("/forgot-password", origin).toString();
+
+async function failed({ deps }: TotpContext, userId: string, client: ClientInfo): Promise<never> {
+  await recordEvent(deps.db, userId, "mfa.failed", client);
+  throw new AppError("INVALID_MFA_CODE");
+}
+
+async function status({ deps: { db } }: TotpContext, auth: Authenticated): Promise<MfaStatus> {
+  return {
+    totp: await repo.isTotpEnabled(db, auth.user.id),
+    recoveryCodesLeft: await repo.countUnusedRecoveryCodes(db, auth.user.id),
+  };
+}
+
+async function setup({ deps: { db, keys } }: TotpContext, auth: Authenticated) {
+  const secret = newTotpSecret();
+  if (!(await repo.savePendingTotp(db, auth.user.id, keys.encrypt(secret)))) throw new AppError("MFA_ALREADY_ENABLED");
+  return { secret, otpauthUrl: otpauthUrl(secret, auth.user.email) };
+}
+
+async function enable(ctx: TotpContext, auth: Authenticated, code: string, client: ClientInfo): Promise<string[]> {
+  const { deps, now } = ctx;
+  const { db, keys } = deps;
+  const row = await repo.findTotp(db, auth.user.id);
+  if (!row || row.enabled_at !== null) return failed(ctx, auth.user.id, client);
+  const step = matchTotpStep(keys.decrypt(row.secret_encrypted), code, now().getTime());
+  if (step === undefined) return failed(ctx, auth.user.id, client);
+  const codes = newRecoveryCodes();
+  const revoked = await db.transaction().execute(async (trx) => {
+    if (!(await repo.acceptStep(trx, auth.user.id, step, true))) return undefined;
+    await repo.replaceRecoveryCodes(
+      trx,
+      auth.user.id,
+      codes.map((c) => keys.hashCode(normaliseRecoveryCode(c))),
+    );
+    const count = await createSessionRepository(trx).revokeUserSessions(auth.user.id, "mfa_enabled", auth.sessionId);
+    await recordEvent(trx, auth.user.id, "mfa.enabled", client);
+    const mail = mfaEnabledMail({ name: auth.user.name, link: forgotLink(deps.linkOrigin) });
+    await enqueueMail(trx, { kind: "mfa_enabled", to: auth.user.email, userId: auth.user.id, ...mail });
+    return count;
+  });
+  if (revoked === undefined) return failed(ctx, auth.user.id, client);
+  deps.sessionEvents?.revoked?.("mfa_enabled", revoked);
+  deps.mailQueued();
+  return codes;
+}
+
+async function disable({ deps }: TotpContext, auth: Authenticated, password: string, client: ClientInfo) {
+  const user = await createUserRepository(deps.db).findUserById(auth.user.id);
+  if (!user || !(await deps.passwords.verifyPassword(password, user.password_hash))) {
+    throw new AppError("WRONG_PASSWORD");
+  }
+  const removed = await deps.db.transaction().execute(async (trx) => {
+    if (!(await repo.deleteTotp(trx, user.id))) return false;
+    await recordEvent(trx, user.id, "mfa.disabled", client);
+    const mail = mfaDisabledMail({ name: user.name, link: forgotLink(deps.linkOrigin) });
+    await enqueueMail(trx, { kind: "mfa_disabled", to: user.email, userId: user.id, ...mail });
+    return true;
+  });
+  if (removed) deps.mailQueued();
+}
+
 /** TOTP (SPEC §11): set up, enable with a first code, disable with the password. */
 export function createTotpService(deps: MfaDeps): TotpService {
-  const { db, keys } = deps;
-  const now = deps.now ?? (() => new Date());
-  const forgotLink = () => new URL("/forgot-password", deps.linkOrigin).toString();
-
-  async function failed(userId: string, client: ClientInfo): Promise<never> {
-    await recordEvent(db, userId, "mfa.failed", client);
-    throw new AppError("INVALID_MFA_CODE");
-  }
-
+  const ctx: TotpContext = { deps, now: deps.now ?? (() => new Date()) };
   return {
-    async status(auth) {
-      return {
-        totp: await repo.isTotpEnabled(db, auth.user.id),
-        recoveryCodesLeft: await repo.countUnusedRecoveryCodes(db, auth.user.id),
-      };
-    },
-
-    async setup(auth) {
-      const secret = newTotpSecret();
-      if (!(await repo.savePendingTotp(db, auth.user.id, keys.encrypt(secret))))
-        throw new AppError("MFA_ALREADY_ENABLED");
-      return { secret, otpauthUrl: otpauthUrl(secret, auth.user.email) };
-    },
-
-    async enable(auth, code, client) {
-      const row = await repo.findTotp(db, auth.user.id);
-      if (!row || row.enabled_at !== null) return failed(auth.user.id, client);
-      const step = matchTotpStep(keys.decrypt(row.secret_encrypted), code, now().getTime());
-      if (step === undefined) return failed(auth.user.id, client);
-      const codes = newRecoveryCodes();
-      const revoked = await db.transaction().execute(async (trx) => {
-        if (!(await repo.acceptStep(trx, auth.user.id, step, true))) return undefined;
-        await repo.replaceRecoveryCodes(
-          trx,
-          auth.user.id,
-          codes.map((c) => keys.hashCode(normaliseRecoveryCode(c))),
-        );
-        const count = await createSessionRepository(trx).revokeUserSessions(
-          auth.user.id,
-          "mfa_enabled",
-          auth.sessionId,
-        );
-        await recordEvent(trx, auth.user.id, "mfa.enabled", client);
-        const mail = mfaEnabledMail({ name: auth.user.name, link: forgotLink() });
-        await enqueueMail(trx, { kind: "mfa_enabled", to: auth.user.email, userId: auth.user.id, ...mail });
-        return count;
-      });
-      if (revoked === undefined) return failed(auth.user.id, client);
-      deps.sessionEvents?.revoked?.("mfa_enabled", revoked);
-      deps.mailQueued();
-      return codes;
-    },
-
-    async disable(auth, password, client) {
-      const user = await createUserRepository(db).findUserById(auth.user.id);
-      if (!user || !(await deps.passwords.verifyPassword(password, user.password_hash))) {
-        throw new AppError("WRONG_PASSWORD");
-      }
-      const removed = await db.transaction().execute(async (trx) => {
-        if (!(await repo.deleteTotp(trx, user.id))) return false;
-        await recordEvent(trx, user.id, "mfa.disabled", client);
-        const mail = mfaDisabledMail({ name: user.name, link: forgotLink() });
-        await enqueueMail(trx, { kind: "mfa_disabled", to: user.email, userId: user.id, ...mail });
-        return true;
-      });
-      if (removed) deps.mailQueued();
-    },
+    status: (auth) => status(ctx, auth),
+    setup: (auth) => setup(ctx, auth),
+    enable: (auth, code, client) => enable(ctx, auth, code, client),
+    disable: (auth, password, client) => disable(ctx, auth, password, client),
   };
 }
