@@ -18,16 +18,11 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
-/**
- * One ioredis client for the rate-limit counters, tuned to fail fast: no offline queue (a command
- * while disconnected fails at once instead of waiting), a per-command timeout, and no replay of
- * commands after a reconnect. Up/down changes are logged once each, never per request; the URL
- * (it may hold a password) is never logged.
- */
-export function connectRedis(url: string, logger: Logger): RedisConnection {
+/** The client, tuned to fail fast (see connectRedis); not connected yet. */
+function createClient(url: string): Redis {
   // Loaded here, not at start-up: ~8 MB resident that an instance without REDIS_URL never needs.
   const { Redis: RedisClient } = createRequire(import.meta.url)("ioredis") as typeof import("ioredis");
-  const client = new RedisClient(url, {
+  return new RedisClient(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
@@ -37,6 +32,19 @@ export function connectRedis(url: string, logger: Logger): RedisConnection {
     retryStrategy: (attempt) => Math.min(attempt * 250, 5000),
     connectionName: "portico",
   });
+}
+
+interface Health {
+  isUp(): boolean;
+  markUp(): void;
+  markDown(error: unknown): void;
+  onUp(listener: () => void): void;
+  /** Closing: no more down reports, no more probes. */
+  close(): void;
+}
+
+/** Whether Redis answers, with each change logged once; a probe while the socket looks open. */
+function trackHealth(client: Redis, logger: Logger): Health {
   let up = false;
   let announced: "up" | "down" | undefined;
   let closing = false;
@@ -66,29 +74,53 @@ export function connectRedis(url: string, logger: Logger): RedisConnection {
       announced = "down";
     }
     // A socket that looks open but does not answer sends no events: ask it now and then.
-    if (client.status === "ready" && !probe) {
-      probe = setInterval(() => {
-        client.ping().then(markUp, () => {});
-      }, PROBE_INTERVAL_MS);
-      probe.unref();
-    }
+    if (client.status === "ready" && !probe) probe = startProbe(client, markUp);
   }
 
-  client.on("ready", markUp);
-  client.on("error", (error) => markDown(error));
-  client.on("close", () => markDown(new Error("connection closed")));
-  client.connect().catch((error) => markDown(error));
-
   return {
-    client,
     isUp: () => up,
-    reportFailure: markDown,
+    markUp,
+    markDown,
     onUp: (listener) => {
       listeners.push(listener);
     },
-    async close() {
+    close() {
       closing = true;
       if (probe) clearInterval(probe);
+    },
+  };
+}
+
+/** Pings every PROBE_INTERVAL_MS; `answered` on each answer. */
+function startProbe(client: Redis, answered: () => void): NodeJS.Timeout {
+  const probe = setInterval(() => {
+    client.ping().then(answered, () => {});
+  }, PROBE_INTERVAL_MS);
+  probe.unref();
+  return probe;
+}
+
+/**
+ * One ioredis client for the rate-limit counters, tuned to fail fast: no offline queue (a command
+ * while disconnected fails at once instead of waiting), a per-command timeout, and no replay of
+ * commands after a reconnect. Up/down changes are logged once each, never per request; the URL
+ * (it may hold a password) is never logged.
+ */
+export function connectRedis(url: string, logger: Logger): RedisConnection {
+  const client = createClient(url);
+  const health = trackHealth(client, logger);
+  client.on("ready", health.markUp);
+  client.on("error", (error) => health.markDown(error));
+  client.on("close", () => health.markDown(new Error("connection closed")));
+  client.connect().catch((error) => health.markDown(error));
+
+  return {
+    client,
+    isUp: health.isUp,
+    reportFailure: health.markDown,
+    onUp: health.onUp,
+    async close() {
+      health.close();
       if (client.status === "ready") await client.quit().catch(() => {});
       client.disconnect();
     },
