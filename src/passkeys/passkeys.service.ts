@@ -14,7 +14,7 @@ import {
   userHandleOf,
 } from "./passkey.js";
 import type { PasskeyDeps } from "./passkeys.deps.js";
-import { createPasskeyRepository } from "./passkeys.repository.js";
+import { createPasskeyRepository, type PasskeyRepository } from "./passkeys.repository.js";
 import type { AddPasskeyBody } from "./passkeys.schemas.js";
 import { webauthn } from "./simplewebauthn.js";
 
@@ -30,107 +30,142 @@ export interface PasskeyRegistrationService {
 
 const TOO_MANY = `An account can have at most ${MAX_PASSKEYS} passkeys. Remove one first.`;
 
+/** What the registration operations share: the deps, and the repository built from them once. */
+interface PasskeyRegistrationContext {
+  deps: PasskeyDeps;
+  passkeys: PasskeyRepository;
+}
+
+const forgotLink = (origin: string) => new URL("/forgot-password", origin).toString();
+
+/** The browser's answer, checked against a live challenge of this user (used up on the way). */
+async function verify(
+  { deps, passkeys }: PasskeyRegistrationContext,
+  userId: string,
+  response: RegistrationResponseJSON,
+) {
+  const { relyingParty: rp } = deps;
+  try {
+    const result = await (await webauthn()).verifyRegistrationResponse({
+      response,
+      expectedChallenge: async (challenge) =>
+        (await passkeys.consumeChallenge({ purpose: "register", userId, challenge })) !== undefined,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: true,
+    });
+    if (result.verified) return result.registrationInfo;
+  } catch (error) {
+    throw new AppError("PASSKEY_REJECTED", { cause: error });
+  }
+  throw new AppError("PASSKEY_REJECTED");
+}
+
+/** The row, its event and its notice commit together. */
+async function store(
+  { deps }: PasskeyRegistrationContext,
+  auth: Authenticated,
+  row: Omit<Parameters<PasskeyRepository["insertPasskey"]>[0], "userId">,
+  client: ClientInfo,
+) {
+  const stored = await deps.db.transaction().execute(async (trx) => {
+    const repository = createPasskeyRepository(trx);
+    if ((await repository.countPasskeys(auth.user.id)) >= MAX_PASSKEYS) {
+      throw new AppError("PASSKEY_REJECTED", { message: TOO_MANY });
+    }
+    const inserted = await repository.insertPasskey({ ...row, userId: auth.user.id });
+    await recordEvent(trx, auth.user.id, "passkey.added", client);
+    const notice = passkeyAddedMail({
+      name: auth.user.name,
+      link: forgotLink(deps.linkOrigin),
+      passkeyName: inserted.name,
+    });
+    await enqueueMail(trx, { kind: "passkey_added", to: auth.user.email, userId: auth.user.id, ...notice });
+    return inserted;
+  });
+  deps.mailQueued();
+  return stored;
+}
+
+async function registrationOptions(
+  { deps, passkeys }: PasskeyRegistrationContext,
+  auth: Authenticated,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { relyingParty: rp } = deps;
+  const existing = await passkeys.listPasskeys(auth.user.id);
+  if (existing.length >= MAX_PASSKEYS) throw new AppError("PASSKEY_REJECTED", { message: TOO_MANY });
+  const options = await (await webauthn()).generateRegistrationOptions({
+    rpName: rp.name,
+    rpID: rp.id,
+    userName: auth.user.email,
+    userDisplayName: auth.user.name,
+    userID: userHandleOf(auth.user.id),
+    attestationType: "none",
+    // The browser refuses an authenticator that already holds one of these (no duplicates).
+    excludeCredentials: existing.map((p) => ({ id: p.credential_id, transports: p.transports })),
+    authenticatorSelection: { residentKey: "required", userVerification: "required" },
+    timeout: CHALLENGE_TTL_MS,
+  });
+  await passkeys.pruneChallenges();
+  await passkeys.createChallenge({
+    userId: auth.user.id,
+    purpose: "register",
+    challenge: options.challenge,
+    ttlMs: CHALLENGE_TTL_MS,
+  });
+  return options;
+}
+
+async function addPasskey(
+  ctx: PasskeyRegistrationContext,
+  auth: Authenticated,
+  body: AddPasskeyBody,
+  client: ClientInfo,
+): Promise<Passkey> {
+  const info = await verify(ctx, auth.user.id, body.response as unknown as RegistrationResponseJSON);
+  const count = await ctx.passkeys.countPasskeys(auth.user.id);
+  const row: PasskeyRow = await store(
+    ctx,
+    auth,
+    {
+      credentialId: info.credential.id,
+      publicKey: Buffer.from(info.credential.publicKey).toString("base64url"),
+      counter: info.credential.counter,
+      transports: info.credential.transports ?? [],
+      name: body.name || (count === 0 ? DEFAULT_PASSKEY_NAME : `${DEFAULT_PASSKEY_NAME} ${count + 1}`),
+    },
+    client,
+  );
+  return toPasskey(row);
+}
+
+async function removePasskey(
+  { deps }: PasskeyRegistrationContext,
+  auth: Authenticated,
+  id: string,
+  client: ClientInfo,
+) {
+  await deps.db.transaction().execute(async (trx) => {
+    const removed = await createPasskeyRepository(trx).deletePasskey(auth.user.id, id);
+    if (!removed) throw new AppError("NOT_FOUND");
+    await recordEvent(trx, auth.user.id, "passkey.removed", client);
+    const notice = passkeyRemovedMail({
+      name: auth.user.name,
+      link: forgotLink(deps.linkOrigin),
+      passkeyName: removed.name,
+    });
+    await enqueueMail(trx, { kind: "passkey_removed", to: auth.user.email, userId: auth.user.id, ...notice });
+  });
+  deps.mailQueued();
+}
+
 /** Adding, listing and removing passkeys (SPEC §11): discoverable, user verification required. */
 export function createPasskeyRegistrationService(deps: PasskeyDeps): PasskeyRegistrationService {
-  const { db, relyingParty: rp } = deps;
-  const passkeys = createPasskeyRepository(db);
-  const forgotLink = () => new URL("/forgot-password", deps.linkOrigin).toString();
-
-  /** The browser's answer, checked against a live challenge of this user (used up on the way). */
-  async function verify(userId: string, response: RegistrationResponseJSON) {
-    try {
-      const result = await (await webauthn()).verifyRegistrationResponse({
-        response,
-        expectedChallenge: async (challenge) =>
-          (await passkeys.consumeChallenge({ purpose: "register", userId, challenge })) !== undefined,
-        expectedOrigin: rp.origin,
-        expectedRPID: rp.id,
-        requireUserVerification: true,
-      });
-      if (result.verified) return result.registrationInfo;
-    } catch (error) {
-      throw new AppError("PASSKEY_REJECTED", { cause: error });
-    }
-    throw new AppError("PASSKEY_REJECTED");
-  }
-
-  /** The row, its event and its notice commit together. */
-  async function store(
-    auth: Authenticated,
-    row: Omit<Parameters<typeof passkeys.insertPasskey>[0], "userId">,
-    client: ClientInfo,
-  ) {
-    const stored = await db.transaction().execute(async (trx) => {
-      const repository = createPasskeyRepository(trx);
-      if ((await repository.countPasskeys(auth.user.id)) >= MAX_PASSKEYS) {
-        throw new AppError("PASSKEY_REJECTED", { message: TOO_MANY });
-      }
-      const inserted = await repository.insertPasskey({ ...row, userId: auth.user.id });
-      await recordEvent(trx, auth.user.id, "passkey.added", client);
-      const notice = passkeyAddedMail({ name: auth.user.name, link: forgotLink(), passkeyName: inserted.name });
-      await enqueueMail(trx, { kind: "passkey_added", to: auth.user.email, userId: auth.user.id, ...notice });
-      return inserted;
-    });
-    deps.mailQueued();
-    return stored;
-  }
-
+  const ctx: PasskeyRegistrationContext = { deps, passkeys: createPasskeyRepository(deps.db) };
   return {
-    async registrationOptions(auth) {
-      const existing = await passkeys.listPasskeys(auth.user.id);
-      if (existing.length >= MAX_PASSKEYS) throw new AppError("PASSKEY_REJECTED", { message: TOO_MANY });
-      const options = await (await webauthn()).generateRegistrationOptions({
-        rpName: rp.name,
-        rpID: rp.id,
-        userName: auth.user.email,
-        userDisplayName: auth.user.name,
-        userID: userHandleOf(auth.user.id),
-        attestationType: "none",
-        // The browser refuses an authenticator that already holds one of these (no duplicates).
-        excludeCredentials: existing.map((p) => ({ id: p.credential_id, transports: p.transports })),
-        authenticatorSelection: { residentKey: "required", userVerification: "required" },
-        timeout: CHALLENGE_TTL_MS,
-      });
-      await passkeys.pruneChallenges();
-      await passkeys.createChallenge({
-        userId: auth.user.id,
-        purpose: "register",
-        challenge: options.challenge,
-        ttlMs: CHALLENGE_TTL_MS,
-      });
-      return options;
-    },
-
-    async addPasskey(auth, body, client) {
-      const info = await verify(auth.user.id, body.response as unknown as RegistrationResponseJSON);
-      const count = await passkeys.countPasskeys(auth.user.id);
-      const row: PasskeyRow = await store(
-        auth,
-        {
-          credentialId: info.credential.id,
-          publicKey: Buffer.from(info.credential.publicKey).toString("base64url"),
-          counter: info.credential.counter,
-          transports: info.credential.transports ?? [],
-          name: body.name || (count === 0 ? DEFAULT_PASSKEY_NAME : `${DEFAULT_PASSKEY_NAME} ${count + 1}`),
-        },
-        client,
-      );
-      return toPasskey(row);
-    },
-
-    async listPasskeys(auth) {
-      return (await passkeys.listPasskeys(auth.user.id)).map(toPasskey);
-    },
-
-    async removePasskey(auth, id, client) {
-      await db.transaction().execute(async (trx) => {
-        const removed = await createPasskeyRepository(trx).deletePasskey(auth.user.id, id);
-        if (!removed) throw new AppError("NOT_FOUND");
-        await recordEvent(trx, auth.user.id, "passkey.removed", client);
-        const notice = passkeyRemovedMail({ name: auth.user.name, link: forgotLink(), passkeyName: removed.name });
-        await enqueueMail(trx, { kind: "passkey_removed", to: auth.user.email, userId: auth.user.id, ...notice });
-      });
-      deps.mailQueued();
-    },
+    registrationOptions: (auth) => registrationOptions(ctx, auth),
+    addPasskey: (auth, body, client) => addPasskey(ctx, auth, body, client),
+    listPasskeys: async (auth) => (await ctx.passkeys.listPasskeys(auth.user.id)).map(toPasskey),
+    removePasskey: (auth, id, client) => removePasskey(ctx, auth, id, client),
   };
 }
