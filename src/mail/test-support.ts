@@ -56,6 +56,18 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** Listens on 127.0.0.1 (port 0: a free one); the port. */
+async function listen(server: SMTPServer, port: number): Promise<number> {
+  const listening = server.listen(port, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    listening.once("listening", resolve);
+    listening.once("error", reject);
+  });
+  const address = listening.address();
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
 export async function startTestSmtpServer(port = 0): Promise<TestSmtpServer> {
   const received: ParsedMail[] = [];
   let reply: (attempt: number) => number | undefined = () => undefined;
@@ -83,16 +95,10 @@ export async function startTestSmtpServer(port = 0): Promise<TestSmtpServer> {
       });
     },
   });
-  const listening = server.listen(port, "127.0.0.1");
-  await new Promise<void>((resolve, reject) => {
-    listening.once("listening", resolve);
-    listening.once("error", reject);
-  });
-  const address = listening.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
+  const listeningPort = await listen(server, port);
   return {
-    url: `smtp://127.0.0.1:${address.port}`,
-    port: address.port,
+    url: `smtp://127.0.0.1:${listeningPort}`,
+    port: listeningPort,
     received,
     refuseWith(next) {
       reply = next;
