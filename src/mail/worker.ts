@@ -1,8 +1,8 @@
 import type { Database } from "../db/index.js";
 import type { Logger } from "../logger.js";
 import type { MailWorkerMetrics } from "./mail.metrics.js";
-import { claimDueMails, type MailRow, markMailDead, markMailSent, scheduleMailRetry } from "./outbox.js";
-import { classifySendError, MailDeliveryError, type MailTransport } from "./transport.js";
+import type { MailTransport } from "./transport.js";
+import { type PassContext, runPass } from "./worker-pass.js";
 
 /** 10 s, 30 s, 1, 2, 5, 10, 15, 20 min: nine attempts over about 53 minutes, then the mail is dead. */
 const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [
@@ -37,6 +37,72 @@ export interface MailWorker {
   drain(): Promise<void>;
 }
 
+/** The options with their defaults. */
+function passContext(options: MailWorkerOptions): PassContext {
+  return {
+    db: options.database.kysely,
+    transport: options.transport,
+    logger: options.logger,
+    metrics: options.metrics,
+    batchSize: options.batchSize ?? 10,
+    retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
+    leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+    at: () => options.now?.(),
+  };
+}
+
+/** Runs work one piece at a time, in order; `settled` resolves once all handed in so far ended. */
+function serialize() {
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    run<T>(work: () => Promise<T>): Promise<T> {
+      const result = chain.then(work);
+      chain = result.catch(() => {});
+      return result;
+    },
+    settled: () => chain,
+  };
+}
+
+/** The polling loop's state: `wake` ends the current sleep early. */
+interface LoopState {
+  running: boolean;
+  kicked: boolean;
+  wake?: () => void;
+  loop?: Promise<void>;
+}
+
+function sleep(state: LoopState, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    state.wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+}
+
+/** Passes until stopped; sleeps `pollIntervalMs` after a pass that left nothing due, unless kicked. */
+async function run(state: LoopState, pass: () => Promise<number>, ctx: PassContext, pollIntervalMs: number) {
+  const { logger, batchSize } = ctx;
+  let failing = false;
+  while (state.running) {
+    state.kicked = false;
+    let claimed = 0;
+    try {
+      claimed = await pass();
+      if (failing) logger.info("mail worker reaches the database again");
+      failing = false;
+    } catch (error) {
+      if (!failing) logger.warn({ err: error }, "mail worker cannot claim mails; trying again");
+      failing = true;
+    }
+    if (state.running && !state.kicked && claimed < batchSize) await sleep(state, pollIntervalMs);
+    state.wake = undefined;
+  }
+}
+
 /**
  * One worker per instance. Each pass claims a batch (a short locking statement, see
  * `claimDueMails`), then sends outside any transaction and records each outcome: several
@@ -44,134 +110,31 @@ export interface MailWorker {
  * out twice only if the process dies between the server's acceptance and the row's update).
  */
 export function createMailWorker(options: MailWorkerOptions): MailWorker {
-  const { database, transport, logger, metrics } = options;
+  const ctx = passContext(options);
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
-  const batchSize = options.batchSize ?? 10;
-  const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const at = () => options.now?.();
-  const db = database.kysely;
-
-  async function recordFailure(row: MailRow, error: unknown): Promise<void> {
-    const failure = error instanceof MailDeliveryError ? error : classifySendError(error);
-    const log = { mailId: row.id, kind: row.kind, attempts: row.attempts, code: failure.code };
-    const delayMs = retryDelaysMs[row.attempts - 1];
-    if (failure.permanent || delayMs === undefined) {
-      await markMailDead(db, row.id, { error: failure.message, at: at() });
-      metrics?.dead(row.kind);
-      const why = failure.permanent ? "the server refused it" : "retries exhausted";
-      logger.error({ ...log, permanent: failure.permanent }, `mail dead: ${why}`);
-      return;
-    }
-    await scheduleMailRetry(db, row.id, { delayMs, error: failure.message, at: at() });
-    metrics?.retried(row.kind);
-    logger.warn({ ...log, retryInSeconds: delayMs / 1000 }, "mail not delivered, will retry");
-  }
-
-  /** Sends one claimed mail; true when the server took it (marked sent with the batch). */
-  async function deliver(row: MailRow, claimedAt: number): Promise<boolean> {
-    if (row.attempts === 1) metrics?.queued(row.kind);
-    // A row claimed long ago may be past its lease and taken by another instance: leave it.
-    if (performance.now() - claimedAt > leaseMs / 2) return false;
-    try {
-      await transport.send(row);
-      return true;
-    } catch (error) {
-      await recordFailure(row, error);
-      return false;
-    }
-  }
-
-  /** One claim, its sends, and one statement marking those sent; the number of rows claimed. */
-  async function pass(): Promise<number> {
-    const rows = await claimDueMails(db, { limit: batchSize, leaseMs, at: at() });
-    const claimedAt = performance.now();
-    const outcomes = await Promise.allSettled(rows.map((row) => deliver(row, claimedAt)));
-    const sent: MailRow[] = [];
-    for (const [i, outcome] of outcomes.entries()) {
-      if (outcome.status === "fulfilled" && outcome.value) sent.push(rows[i] as MailRow);
-      // The failure could not be written: the row comes back when its lease ends.
-      if (outcome.status === "rejected")
-        logger.error({ err: outcome.reason, mailId: rows[i]?.id }, "mail outcome not recorded");
-    }
-    try {
-      await markMailSent(
-        db,
-        sent.map((row) => row.id),
-        { keepBody: transport.mode === "mailbox", at: at() },
-      );
-    } catch (error) {
-      // Sent but not marked: they come back when their lease ends and go out again (at least once).
-      logger.error({ err: error, mails: sent.length }, "mail outcome not recorded");
-      return rows.length;
-    }
-    for (const row of sent) {
-      metrics?.sent(row.kind);
-      logger.info({ mailId: row.id, kind: row.kind, attempts: row.attempts }, "mail sent");
-    }
-    return rows.length;
-  }
-
   // Passes of one worker never overlap (the loop, drain): one claim at a time per instance.
-  let chain: Promise<unknown> = Promise.resolve();
-  function exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const result = chain.then(work);
-    chain = result.catch(() => {});
-    return result;
-  }
-
-  let running = false;
-  let kicked = false;
-  let wake: (() => void) | undefined;
-  let loop: Promise<void> | undefined;
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      timer.unref();
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  async function run(): Promise<void> {
-    let failing = false;
-    while (running) {
-      kicked = false;
-      let claimed = 0;
-      try {
-        claimed = await exclusive(pass);
-        if (failing) logger.info("mail worker reaches the database again");
-        failing = false;
-      } catch (error) {
-        if (!failing) logger.warn({ err: error }, "mail worker cannot claim mails; trying again");
-        failing = true;
-      }
-      if (running && !kicked && claimed < batchSize) await sleep(pollIntervalMs);
-      wake = undefined;
-    }
-  }
+  const passes = serialize();
+  const pass = () => passes.run(() => runPass(ctx));
+  const state: LoopState = { running: false, kicked: false };
 
   return {
     start() {
-      if (running) return;
-      running = true;
-      loop = run();
+      if (state.running) return;
+      state.running = true;
+      state.loop = run(state, pass, ctx, pollIntervalMs);
     },
     async stop() {
-      running = false;
-      wake?.();
-      await loop;
-      await chain;
+      state.running = false;
+      state.wake?.();
+      await state.loop;
+      await passes.settled();
     },
     kick() {
-      kicked = true;
-      wake?.();
+      state.kicked = true;
+      state.wake?.();
     },
     async drain() {
-      while ((await exclusive(pass)) > 0) {}
+      while ((await pass()) > 0) {}
     },
   };
 }
