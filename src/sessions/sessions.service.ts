@@ -53,80 +53,109 @@ export interface SessionServiceDeps {
   now?: () => number;
 }
 
+/** What the session operations share: the deps, with the events and the clock the factory settled once. */
+interface SessionContext {
+  deps: SessionServiceDeps;
+  events: SessionEvents;
+  now: () => number;
+}
+
+async function touch({ deps, now }: SessionContext, sessionId: string, lastSeen: Date) {
+  if (now() - new Date(lastSeen).getTime() < LAST_SEEN_INTERVAL_SECONDS * 1000) return;
+  try {
+    await deps.sessions.touchSession(sessionId, LAST_SEEN_INTERVAL_SECONDS);
+  } catch (error) {
+    deps.onTouchError?.(error);
+  }
+}
+
+async function createSession(
+  { deps, events, now }: SessionContext,
+  user: User,
+  method: AuthMethod,
+  client: ClientInfo,
+): Promise<{ token: string; sessionId: string }> {
+  const issuedAt = Math.floor(now() / 1000);
+  const expiresAt = issuedAt + deps.lifetimeSeconds;
+  const row = await deps.sessions.createSession({
+    userId: user.id,
+    method,
+    expiresAt: new Date(expiresAt * 1000),
+    ...client,
+  });
+  events.created?.(method);
+  return { token: deps.tokens.signToken(user, { id: row.id, issuedAt, expiresAt }), sessionId: row.id };
+}
+
+function sessionForNewUser({ deps, events, now }: SessionContext, method: AuthMethod, client: ClientInfo) {
+  const issuedAt = Math.floor(now() / 1000);
+  const expiresAt = issuedAt + deps.lifetimeSeconds;
+  return {
+    row: deps.sessions.sessionForNewUser({ method, expiresAt: new Date(expiresAt * 1000), ...client }),
+    token(user: User, sessionId: string) {
+      events.created?.(method);
+      return deps.tokens.signToken(user, { id: sessionId, issuedAt, expiresAt });
+    },
+  };
+}
+
+async function validateToken(ctx: SessionContext, token: string): Promise<Authenticated> {
+  const claims = ctx.deps.tokens.verifyToken(token);
+  const live = await ctx.deps.sessions.findLiveSession(claims.sid, claims.sub);
+  if (!live) throw new AppError("UNAUTHORIZED");
+  await touch(ctx, live.session.id, live.session.last_seen_at);
+  return { user: toUser(live.user), sessionId: live.session.id, authMethod: live.session.auth_method };
+}
+
+async function listSessions({ deps }: SessionContext, auth: Authenticated): Promise<Session[]> {
+  const rows = await deps.sessions.listLiveSessions(auth.user.id);
+  return rows.map((row) => toSession(row, auth.sessionId));
+}
+
+async function revokeSession(
+  { deps, events }: SessionContext,
+  auth: Authenticated,
+  sessionId: string,
+  reason: RevokeReason,
+  client: ClientInfo,
+): Promise<void> {
+  if (!(await deps.sessions.revokeSession(auth.user.id, sessionId, reason))) throw new AppError("NOT_FOUND");
+  events.revoked?.(reason, 1);
+  await deps.recordEvent?.(auth.user.id, "session.revoked", client);
+}
+
+async function revokeOtherSessions({ deps, events }: SessionContext, auth: Authenticated, client: ClientInfo) {
+  const count = await deps.sessions.revokeUserSessions(auth.user.id, "revoke_others", auth.sessionId);
+  events.revoked?.("revoke_others", count);
+  if (count > 0) await deps.recordEvent?.(auth.user.id, "session.revoked", client);
+  return count;
+}
+
+async function revokeUserSessions(
+  { deps, events }: SessionContext,
+  userId: string,
+  reason: RevokeReason,
+  keepSessionId?: string,
+): Promise<number> {
+  const count = await deps.sessions.revokeUserSessions(userId, reason, keepSessionId);
+  events.revoked?.(reason, count);
+  return count;
+}
+
 /**
  * Sessions (SPEC §6): the token's signature says who issued it, the session row says whether it
  * still counts. The database is the judge on every request: nothing is cached, so a revocation
  * on one instance is seen by the next request on any other.
  */
 export function createSessionService(deps: SessionServiceDeps): SessionService {
-  const { sessions, tokens, events = {} } = deps;
-  const now = deps.now ?? Date.now;
-
-  async function touch(sessionId: string, lastSeen: Date) {
-    if (now() - new Date(lastSeen).getTime() < LAST_SEEN_INTERVAL_SECONDS * 1000) return;
-    try {
-      await sessions.touchSession(sessionId, LAST_SEEN_INTERVAL_SECONDS);
-    } catch (error) {
-      deps.onTouchError?.(error);
-    }
-  }
-
+  const ctx: SessionContext = { deps, events: deps.events ?? {}, now: deps.now ?? Date.now };
   return {
-    async createSession(user, method, client) {
-      const issuedAt = Math.floor(now() / 1000);
-      const expiresAt = issuedAt + deps.lifetimeSeconds;
-      const row = await sessions.createSession({
-        userId: user.id,
-        method,
-        expiresAt: new Date(expiresAt * 1000),
-        ...client,
-      });
-      events.created?.(method);
-      return { token: tokens.signToken(user, { id: row.id, issuedAt, expiresAt }), sessionId: row.id };
-    },
-
-    sessionForNewUser(method, client) {
-      const issuedAt = Math.floor(now() / 1000);
-      const expiresAt = issuedAt + deps.lifetimeSeconds;
-      return {
-        row: sessions.sessionForNewUser({ method, expiresAt: new Date(expiresAt * 1000), ...client }),
-        token(user, sessionId) {
-          events.created?.(method);
-          return tokens.signToken(user, { id: sessionId, issuedAt, expiresAt });
-        },
-      };
-    },
-
-    async validateToken(token) {
-      const claims = tokens.verifyToken(token);
-      const live = await sessions.findLiveSession(claims.sid, claims.sub);
-      if (!live) throw new AppError("UNAUTHORIZED");
-      await touch(live.session.id, live.session.last_seen_at);
-      return { user: toUser(live.user), sessionId: live.session.id, authMethod: live.session.auth_method };
-    },
-
-    async listSessions(auth) {
-      const rows = await sessions.listLiveSessions(auth.user.id);
-      return rows.map((row) => toSession(row, auth.sessionId));
-    },
-
-    async revokeSession(auth, sessionId, reason, client) {
-      if (!(await sessions.revokeSession(auth.user.id, sessionId, reason))) throw new AppError("NOT_FOUND");
-      events.revoked?.(reason, 1);
-      await deps.recordEvent?.(auth.user.id, "session.revoked", client);
-    },
-
-    async revokeOtherSessions(auth, client) {
-      const count = await sessions.revokeUserSessions(auth.user.id, "revoke_others", auth.sessionId);
-      events.revoked?.("revoke_others", count);
-      if (count > 0) await deps.recordEvent?.(auth.user.id, "session.revoked", client);
-      return count;
-    },
-
-    async revokeUserSessions(userId, reason, keepSessionId) {
-      const count = await sessions.revokeUserSessions(userId, reason, keepSessionId);
-      events.revoked?.(reason, count);
-      return count;
-    },
+    createSession: (user, method, client) => createSession(ctx, user, method, client),
+    sessionForNewUser: (method, client) => sessionForNewUser(ctx, method, client),
+    validateToken: (token) => validateToken(ctx, token),
+    listSessions: (auth) => listSessions(ctx, auth),
+    revokeSession: (auth, sessionId, reason, client) => revokeSession(ctx, auth, sessionId, reason, client),
+    revokeOtherSessions: (auth, client) => revokeOtherSessions(ctx, auth, client),
+    revokeUserSessions: (userId, reason, keepSessionId) => revokeUserSessions(ctx, userId, reason, keepSessionId),
   };
 }
