@@ -63,12 +63,11 @@ export function selfTimeByPlace(profile: CpuProfile): { place: string; ms: numbe
   return [...totals].map(([place, ms]) => ({ place, ms })).sort((a, b) => b.ms - a.ms);
 }
 
-async function main() {
-  const workDir = mkdtempSync(join(tmpdir(), "portico-profile-"));
+/** The built server under --cpu-prof at bcrypt cost 4, on a fresh PostgreSQL database unless --engine=pglite. */
+async function startProfiledServer(workDir: string) {
   const engine = args.engine === "pglite" ? "pglite" : "postgres";
   const database =
     engine === "postgres" ? await createFreshDatabase("postgres://postgres@127.0.0.1:5432/postgres") : null;
-  const seconds = Number(args.seconds);
   const server = await startServer({
     cwd: root,
     logFile: join(workDir, "server.log"),
@@ -81,42 +80,53 @@ async function main() {
       JWT_SECRET: randomBytes(32).toString("hex"),
     },
   });
+  return { server, database };
+}
+
+/** Registers one user and returns its token, for the /me scenario. */
+async function probeToken(url: string): Promise<string> {
+  const register = await fetch(`${url}/api/v1/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      email: "probe@bench.example",
+      password: "Bench-pass-4f9c-e21a",
+      firstName: "A",
+      lastName: "B",
+    }),
+  });
+  const { token } = (await register.json()) as { token: string };
+  return token;
+}
+
+/** Drives each --scenario at 32 connections in turn; returns the requests measured per scenario. */
+async function driveScenarios(url: string, token: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  try {
-    const register = await fetch(`${server.url}/api/v1/auth/register`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        email: "probe@bench.example",
-        password: "Bench-pass-4f9c-e21a",
-        firstName: "A",
-        lastName: "B",
-      }),
-    });
-    const { token } = (await register.json()) as { token: string };
-    const wanted = (args.scenario ?? "").split(",");
-    for (const name of wanted) {
-      const scenario =
-        name === "me" ? ({ type: "get", path: "/api/v1/auth/me", token } as const) : ({ type: "register" } as const);
-      const [result] = await runLoad([
-        {
-          kind: "http",
-          url: server.url,
-          scenario,
-          connections: 32,
-          warmupS: 1,
-          durationS: seconds,
-          expectStatus: name === "me" ? 200 : 201,
-          timeoutS: 10,
-        },
-      ]);
-      counts[name] = result?.okInWindow ?? 0;
-      console.log(`${name} @32: ${result?.okRate.toFixed(0)} req/s, statuses ${JSON.stringify(result?.statusCounts)}`);
-    }
-  } finally {
-    await server.stop();
-    await database?.drop();
+  const seconds = Number(args.seconds);
+  const wanted = (args.scenario ?? "").split(",");
+  for (const name of wanted) {
+    const scenario =
+      name === "me" ? ({ type: "get", path: "/api/v1/auth/me", token } as const) : ({ type: "register" } as const);
+    const [result] = await runLoad([
+      {
+        kind: "http",
+        url,
+        scenario,
+        connections: 32,
+        warmupS: 1,
+        durationS: seconds,
+        expectStatus: name === "me" ? 200 : 201,
+        timeoutS: 10,
+      },
+    ]);
+    counts[name] = result?.okInWindow ?? 0;
+    console.log(`${name} @32: ${result?.okRate.toFixed(0)} req/s, statuses ${JSON.stringify(result?.statusCounts)}`);
   }
+  return counts;
+}
+
+/** Prints the main thread's self time by place (the 30 largest), from the .cpuprofile in workDir. */
+function printSelfTime(workDir: string, counts: Record<string, number>) {
   const file = readdirSync(workDir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error("no .cpuprofile written");
   const profile = JSON.parse(readFileSync(join(workDir, file), "utf8")) as CpuProfile;
@@ -130,6 +140,19 @@ async function main() {
     console.log(`${((100 * ms) / total).toFixed(1).padStart(5)} %  ${(ms / 1000).toFixed(2).padStart(6)} s  ${place}`);
   }
   console.log(`\nprofile: ${join(workDir, file)}`);
+}
+
+async function main() {
+  const workDir = mkdtempSync(join(tmpdir(), "portico-profile-"));
+  const { server, database } = await startProfiledServer(workDir);
+  let counts: Record<string, number>;
+  try {
+    counts = await driveScenarios(server.url, await probeToken(server.url));
+  } finally {
+    await server.stop();
+    await database?.drop();
+  }
+  printSelfTime(workDir, counts);
 }
 
 main().catch((error) => {
