@@ -18,7 +18,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
-import { findNginx, startCluster, startNginx } from "../test/support/cluster.js";
+import { type Cluster, findNginx, type Nginx, startCluster, startNginx } from "../test/support/cluster.js";
 import { call, raceSameEmail, registerFromOneAddress, sigtermUnderLoad } from "../test/support/cluster-scenarios.js";
 import { createFreshDatabase, serverAnswers } from "./lib/database.js";
 import { type HttpJob, type LoadResult, runLoad } from "./lib/load.js";
@@ -87,8 +87,76 @@ interface Row {
 /** Runs kept although other processes used more than 0.1 core during them (after 3 attempts). */
 let disturbed = 0;
 
+/** A throughput scenario: label, what to send, the expected status, seconds measured, seconds of warm-up. */
+type Scenario = [string, HttpJob["scenario"], number, number, number];
+
+/** Register at this cost; at cost 4 also GET /me (its rate does not depend on the cost). */
+function scenariosAt(cost: number, token: string): Scenario[] {
+  return [
+    [`register, cost ${cost}, 32 connections`, { type: "register" }, 201, cost === 12 ? 15 : 6, cost === 12 ? 5 : 2],
+    ...(cost === 4
+      ? [
+          [
+            "GET /api/v1/auth/me, 32 connections",
+            { type: "get", path: "/api/v1/auth/me", token },
+            200,
+            6,
+            2,
+          ] as Scenario,
+        ]
+      : []),
+  ];
+}
+
+/**
+ * One run of job, once the instances finished what the last run left queued; measured again when
+ * other processes took more than 0.1 core meanwhile (at most 3 attempts, then counted as disturbed).
+ */
+async function measureQuietly(cluster: Cluster, job: HttpJob): Promise<LoadResult> {
+  let x: LoadResult | undefined;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    for (const instance of cluster.instances) await settle(instance.process.pid as number);
+    const meter = meterNeighbours();
+    [x] = (await runLoad([job])) as [LoadResult];
+    const foreign = meter.stop();
+    if (foreign <= 0.1) break;
+    if (attempt === 3) disturbed++;
+    else log(`  measuring again: other processes used ${fmt(foreign, 2)} cores meanwhile`);
+  }
+  return x as LoadResult;
+}
+
+/** One scenario, repeated, alternately through nginx to one instance (single) and to both. */
+async function measureScenario(cluster: Cluster, single: Nginx, scenarioOf: Scenario): Promise<Row> {
+  const [label, scenario, expectStatus, durationS, warmupS] = scenarioOf;
+  const row: Row = { label, one: [], two: [], oneP99: [], twoP99: [], statuses: [] };
+  for (let i = 0; i < (args.quick ? 1 : 3); i++) {
+    for (const [url, into, p99] of [
+      [single.url, row.one, row.oneP99],
+      [cluster.nginx.url, row.two, row.twoP99],
+    ] as const) {
+      const x = await measureQuietly(cluster, {
+        kind: "http",
+        url,
+        scenario,
+        connections: 32,
+        expectStatus,
+        timeoutS: 60,
+        warmupS,
+        durationS: args.quick ? Math.min(4, durationS) : durationS,
+      });
+      into.push(x.okRate);
+      p99.push(x.p99);
+      row.statuses.push(JSON.stringify(x.statusCounts));
+      log(
+        `  ${label}, ${url === single.url ? 1 : 2} instance(s): ${fmt(x.okRate)}/s p99 ${fmt(x.p99)} ms ${JSON.stringify(x.statusCounts)}`,
+      );
+    }
+  }
+  return row;
+}
+
 async function throughput(databaseUrl: string): Promise<Row[]> {
-  const repeats = args.quick ? 1 : 3;
   const rows: Row[] = [];
   for (const cost of [12, 4]) {
     log(`throughput: 2 instances, rate limits off, bcrypt cost ${cost}`);
@@ -101,66 +169,8 @@ async function throughput(databaseUrl: string): Promise<Row[]> {
       const me = await call(cluster, "/api/v1/auth/register", {
         body: { email: `me-${randomUUID()}@cluster.example`, password: "Cluster-pass-7d1e-93ab", name: "Me" },
       });
-      const token = me.body.token as string;
-      const scenarios: [string, HttpJob["scenario"], number, number, number][] = [
-        [
-          `register, cost ${cost}, 32 connections`,
-          { type: "register" },
-          201,
-          cost === 12 ? 15 : 6,
-          cost === 12 ? 5 : 2,
-        ],
-        ...(cost === 4
-          ? [
-              ["GET /api/v1/auth/me, 32 connections", { type: "get", path: "/api/v1/auth/me", token }, 200, 6, 2] as [
-                string,
-                HttpJob["scenario"],
-                number,
-                number,
-                number,
-              ],
-            ]
-          : []),
-      ];
-      for (const [label, scenario, expectStatus, durationS, warmupS] of scenarios) {
-        const row: Row = { label, one: [], two: [], oneP99: [], twoP99: [], statuses: [] };
-        for (let i = 0; i < repeats; i++) {
-          for (const [url, into, p99] of [
-            [single.url, row.one, row.oneP99],
-            [cluster.nginx.url, row.two, row.twoP99],
-          ] as const) {
-            const job: HttpJob = {
-              kind: "http",
-              url,
-              scenario,
-              connections: 32,
-              expectStatus,
-              timeoutS: 60,
-              warmupS,
-              durationS: args.quick ? Math.min(4, durationS) : durationS,
-            };
-            // Wait for the instances to finish what the last run left queued, and measure again
-            // when other processes took more than 0.1 core meanwhile (at most 3 attempts).
-            let x: LoadResult | undefined;
-            for (let attempt = 1; attempt <= 3; attempt++) {
-              for (const instance of cluster.instances) await settle(instance.process.pid as number);
-              const meter = meterNeighbours();
-              [x] = (await runLoad([job])) as [LoadResult];
-              const foreign = meter.stop();
-              if (foreign <= 0.1) break;
-              if (attempt === 3) disturbed++;
-              else log(`  measuring again: other processes used ${fmt(foreign, 2)} cores meanwhile`);
-            }
-            x = x as LoadResult;
-            into.push(x.okRate);
-            p99.push(x.p99);
-            row.statuses.push(JSON.stringify(x.statusCounts));
-            log(
-              `  ${label}, ${url === single.url ? 1 : 2} instance(s): ${fmt(x.okRate)}/s p99 ${fmt(x.p99)} ms ${JSON.stringify(x.statusCounts)}`,
-            );
-          }
-        }
-        rows.push(row);
+      for (const scenario of scenariosAt(cost, me.body.token as string)) {
+        rows.push(await measureScenario(cluster, single, scenario));
       }
     } finally {
       await single.stop();
