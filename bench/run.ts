@@ -25,7 +25,7 @@ import { serverAnswers } from "./lib/database.js";
 import { PEERS_FULL, PEERS_QUICK } from "./lib/peers/profile.js";
 import { benchPeers } from "./lib/peers/run-peers.js";
 import { FULL, QUICK } from "./lib/profile.js";
-import { keptAnalysis, keptPeers, renderReport } from "./lib/report.js";
+import { keptAnalysis, keptPeers, type RunInfo, renderReport } from "./lib/report.js";
 import { benchEngine, type EngineKind, type EngineResults } from "./lib/suite.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -78,13 +78,15 @@ async function postgresVersion(): Promise<string> {
   }
 }
 
-async function main() {
-  const started = performance.now();
-  if (!args["no-build"]) {
-    log("building the server (npm run build:server)");
-    const build = spawnSync("npm", ["run", "--silent", "build:server"], { cwd: root, stdio: "inherit" });
-    if (build.status !== 0) throw new Error("npm run build:server failed");
-  }
+/** `npm run build:server`: the benchmark measures dist/main.js. */
+function buildServer() {
+  log("building the server (npm run build:server)");
+  const build = spawnSync("npm", ["run", "--silent", "build:server"], { cwd: root, stdio: "inherit" });
+  if (build.status !== 0) throw new Error("npm run build:server failed");
+}
+
+/** The --engines that can be measured, and why the others are not. */
+async function reachableEngines(): Promise<{ engines: EngineKind[]; skipped: string[] }> {
   const wanted = (args.engines ?? "").split(",").filter(Boolean) as EngineKind[];
   const skipped: string[] = [];
   const engines: EngineKind[] = [];
@@ -94,10 +96,14 @@ async function main() {
       log(`skipping postgres: no server at ${postgresBaseUrl.replace(/\/\/[^@]*@/, "//")}`);
     } else engines.push(engine);
   }
+  return { engines, skipped };
+}
+
+/** Every engine's suite in turn, in a temporary directory (removed after, or on Ctrl-C with the cleanups run). */
+async function measureEngines(engines: EngineKind[], cleanups: (() => Promise<void>)[]) {
   const workDir = mkdtempSync(join(tmpdir(), "portico-bench-"));
   const neighbours = watchNeighbours();
   const results: EngineResults[] = [];
-  const cleanups: (() => Promise<void>)[] = [];
   process.once("SIGINT", async () => {
     log("interrupted: stopping servers, dropping benchmark databases");
     for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) await cleanup().catch(() => {});
@@ -123,7 +129,44 @@ async function main() {
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
-  const { busy, checks } = neighbours.stop();
+  return { results, ...neighbours.stop() };
+}
+
+/** What the report says about the run: the machine, the versions, the time taken, how quiet it was. */
+async function runInfo(
+  started: number,
+  busy: number,
+  checks: number,
+  skipped: string[],
+  chartFile: string,
+): Promise<RunInfo> {
+  const pglite = JSON.parse(readFileSync(join(root, "node_modules/@electric-sql/pglite/package.json"), "utf8")) as {
+    version: string;
+  };
+  return {
+    profile: profile.name,
+    date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim(),
+    cpu: cpus()[0]?.model.trim() ?? "unknown CPU",
+    cores: cpus().length,
+    memoryGiB: totalmem() / 2 ** 30,
+    node: process.versions.node,
+    postgres: await postgresVersion(),
+    pglite: pglite.version,
+    minutes: (performance.now() - started) / 60_000,
+    busyChecks: busy,
+    checks,
+    skipped,
+    chartFile: relative(outDir, chartFile),
+  };
+}
+
+async function main() {
+  const started = performance.now();
+  if (!args["no-build"]) buildServer();
+  const { engines, skipped } = await reachableEngines();
+  const cleanups: (() => Promise<void>)[] = [];
+  const { results, busy, checks } = await measureEngines(engines, cleanups);
   if (results.length === 0) throw new Error("no engine could be measured");
 
   mkdirSync(outDir, { recursive: true });
@@ -131,32 +174,9 @@ async function main() {
   const chartFile = join(outDir, "benchmarks.svg");
   writeFileSync(chartFile, renderChart(results));
   writeFileSync(join(outDir, "benchmarks.json"), `${JSON.stringify({ profile: profile.name, results }, null, 1)}\n`);
-  const pglite = JSON.parse(readFileSync(join(root, "node_modules/@electric-sql/pglite/package.json"), "utf8")) as {
-    version: string;
-  };
   const previous = existsSync(reportFile) ? readFileSync(reportFile, "utf8") : undefined;
-  const report = renderReport(
-    results,
-    {
-      profile: profile.name,
-      date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
-      commit: execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim(),
-      cpu: cpus()[0]?.model.trim() ?? "unknown CPU",
-      cores: cpus().length,
-      memoryGiB: totalmem() / 2 ** 30,
-      node: process.versions.node,
-      postgres: await postgresVersion(),
-      pglite: pglite.version,
-      minutes: (performance.now() - started) / 60_000,
-      busyChecks: busy,
-      checks,
-      skipped,
-      chartFile: relative(outDir, chartFile),
-    },
-    keptAnalysis(previous),
-    keptPeers(previous),
-  );
-  writeFileSync(reportFile, report);
+  const info = await runInfo(started, busy, checks, skipped, chartFile);
+  writeFileSync(reportFile, renderReport(results, info, keptAnalysis(previous), keptPeers(previous)));
   log(`wrote ${relative(process.cwd(), reportFile) || reportFile} (${profile.name} run)`);
   if (!args["no-peers"]) {
     const peers = args.quick ? PEERS_QUICK : PEERS_FULL;
