@@ -1,11 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newUserBody, silentLogger, testConfig } from "../test/helpers.js";
-import { openPglite } from "./db/pglite.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { newUserBody } from "../test/helpers.js";
+import { usePortico } from "../test/use-portico.js";
 import { createMetrics } from "./metrics.js";
-import { createPortico, type Portico } from "./portico.js";
 import type { PasswordHasher } from "./users/passwords.js";
 import { WEB_DIST_DIR } from "./web/mount.js";
 
@@ -21,11 +20,10 @@ const duration = (method: string, route: string, status: number) =>
   `http_request_duration_seconds_count{method="${method}",route="${route}",status_code="${status}"}`;
 
 describe("/metrics", () => {
-  let portico: Portico;
+  const portico = usePortico();
   let text: string;
 
   beforeAll(async () => {
-    portico = await createPortico(testConfig(), silentLogger(), await openPglite({ dataDir: undefined }));
     const { app } = portico;
     const user = newUserBody();
     expect((await request(app).post("/api/v1/auth/register").send(user)).status).toBe(201);
@@ -46,10 +44,6 @@ describe("/metrics", () => {
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
     text = res.text;
-  });
-
-  afterAll(async () => {
-    await portico?.close();
   });
 
   it("has the process defaults", () => {

@@ -1,12 +1,11 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { newUserBody, silentLogger, testConfig } from "../test/helpers.js";
+import { newUserBody } from "../test/helpers.js";
+import { usePortico } from "../test/use-portico.js";
 import { loginBody, registerBody } from "./auth/auth.schemas.js";
-import { openPglite } from "./db/pglite.js";
 import { authResponseSchema, errorBodySchema, meResponseSchema } from "./openapi.js";
-import { createPortico, type Portico } from "./portico.js";
 
 /** SPEC §1's table, copied here on purpose: the document is checked against the contract. */
 const SPEC_TABLE: [status: number, code: string, message: string | undefined][] = [
@@ -43,12 +42,11 @@ const pointer = (...parts: string[]) =>
   `${DOC_ID}#/${parts.map((p) => p.replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`;
 
 describe("OpenAPI document", () => {
-  let portico: Portico;
+  const portico = usePortico();
   let doc: Json;
   let ajv: Ajv2020;
 
   beforeAll(async () => {
-    portico = await createPortico(testConfig(), silentLogger(), await openPglite({ dataDir: undefined }));
     const res = await request(portico.app).get("/api/v1/openapi.json");
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^application\/json/);
@@ -56,10 +54,6 @@ describe("OpenAPI document", () => {
     // JSON Schema 2020-12 is OpenAPI 3.1's dialect. Formats are not checked (no ajv-formats).
     ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
     ajv.addSchema({ ...doc, $id: DOC_ID });
-  });
-
-  afterAll(async () => {
-    await portico?.close();
   });
 
   function validate(ref: string, value: unknown): string[] {

@@ -2,9 +2,9 @@ import type { ParsedMail } from "mailparser";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSmtpServer, type TestSmtpServer } from "../src/mail/test-support.js";
-import type { Portico } from "../src/portico.js";
-import { createTestPortico, newUserBody, TEST_ENGINES, uniqueEmail } from "./helpers.js";
+import { newUserBody, TEST_ENGINES, uniqueEmail } from "./helpers.js";
 import { linkIn, waitForMail } from "./support/mail.js";
+import { usePortico } from "./use-portico.js";
 
 const REGISTER = "/api/v1/auth/register";
 const LOGIN = "/api/v1/auth/login";
@@ -21,18 +21,13 @@ const tokenIn = (mail: ParsedMail, path: string) => linkIn(mail, path).token;
 
 describe.each(TEST_ENGINES)("account settings (SPEC §9) on $name", (engine) => {
   let smtp: TestSmtpServer;
-  let portico: Portico;
-  const api = () => request(portico.app);
-  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-
   beforeAll(async () => {
     smtp = await startTestSmtpServer();
-    portico = await createTestPortico(await engine.open(), { SMTP_URL: smtp.url });
   });
-  afterAll(async () => {
-    await portico?.close();
-    await smtp?.close();
-  });
+  afterAll(() => smtp?.close());
+  const portico = usePortico({ engine, env: () => ({ SMTP_URL: smtp.url }) });
+  const api = () => request(portico.app);
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   const mailTo = (email: string, subject: RegExp, n = 1) => waitForMail(smtp, email, subject, n);
 

@@ -1,9 +1,9 @@
 import request from "supertest";
 import { afterAll, describe, expect, it } from "vitest";
-import { openPglite } from "../src/db/pglite.js";
 import { openPostgres } from "../src/db/postgres.js";
-import { assemblePortico, type Portico } from "../src/portico.js";
-import { createTestPortico, newUserBody, silentLogger, testConfig } from "./helpers.js";
+import { assemblePortico } from "../src/portico.js";
+import { newUserBody, silentLogger, testConfig } from "./helpers.js";
+import { usePortico } from "./use-portico.js";
 
 const REGISTER = "/api/v1/auth/register";
 const opened: { close(): Promise<void> }[] = [];
@@ -11,11 +11,8 @@ afterAll(async () => {
   for (const o of opened) await o.close();
 });
 
-async function portico(env: Record<string, string> = {}): Promise<Portico> {
-  const p = await createTestPortico(await openPglite({ dataDir: undefined }), env);
-  opened.push(p);
-  return p;
-}
+const instances = usePortico({ shared: false });
+const portico = (env: Record<string, string> = {}) => instances.open(env);
 
 describe("API under faults", () => {
   it("answers 503 OVERLOADED with Retry-After when the hashing queue is full", async () => {

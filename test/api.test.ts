@@ -1,8 +1,8 @@
 import jwt from "jsonwebtoken";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Portico } from "../src/portico.js";
-import { createTestPortico, newUserBody, TEST_ENGINES, TEST_JWT_SECRET, uniqueEmail } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { newUserBody, TEST_ENGINES, TEST_JWT_SECRET, uniqueEmail } from "./helpers.js";
+import { usePortico } from "./use-portico.js";
 
 const REGISTER = "/api/v1/auth/register";
 const LOGIN = "/api/v1/auth/login";
@@ -21,13 +21,8 @@ function expectErrorShape(res: request.Response, status: number, code: string, m
 }
 
 describe.each(TEST_ENGINES)("API on $name", (engine) => {
-  let portico: Portico;
+  const portico = usePortico({ engine });
   const api = () => request(portico.app);
-
-  beforeAll(async () => {
-    portico = await createTestPortico(await engine.open());
-  });
-  afterAll(() => portico?.close());
 
   describe("POST /api/v1/auth/register", () => {
     it("answers 201 with a token and the user; role and isAdmin from a body change nothing", async () => {

@@ -5,9 +5,9 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../src/db/index.js";
 import { STATUS_BY_CODE } from "../src/http/error-handler.js";
-import type { Portico } from "../src/portico.js";
-import { createTestPortico, newUserBody, TEST_ENGINES } from "./helpers.js";
+import { newUserBody, TEST_ENGINES } from "./helpers.js";
 import { type FuzzBody, loginBodies, registerBodies } from "./support/fuzz-bodies.js";
+import { usePortico } from "./use-portico.js";
 
 /**
  * Property tests through the whole HTTP stack: whatever body a client sends to register or log
@@ -71,14 +71,13 @@ describe.each(TEST_ENGINES)("fuzzing register and login on $name", (engine) => {
   const share = ENGINE_SHARE[engine.name] ?? 0.2;
   const runs = (n: number) => Math.ceil(n * share);
   const user = newUserBody();
-  let database: Database;
-  let portico: Portico;
+  const portico = usePortico({ engine });
+  let _database: Database;
   let server: Server;
   let sent = 0;
 
   beforeAll(async () => {
-    database = await engine.open();
-    portico = await createTestPortico(database);
+    _database = portico.database;
     server = createServer(portico.app).listen(0, "127.0.0.1");
     await once(server, "listening");
     await request(server).post("/api/v1/auth/register").send(user).expect(201);
@@ -86,7 +85,6 @@ describe.each(TEST_ENGINES)("fuzzing register and login on $name", (engine) => {
 
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
-    await portico?.close();
   });
 
   function post(path: string, body: FuzzBody) {

@@ -2,12 +2,11 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPglite } from "../src/db/pglite.js";
 import { scrubUrl, serializeError } from "../src/logger.js";
-import { createPortico, type Portico } from "../src/portico.js";
 import { WEB_DIST_DIR } from "../src/web/mount.js";
-import { listenOnLoopback, testConfig, uniqueEmail } from "./helpers.js";
+import { listenOnLoopback, uniqueEmail } from "./helpers.js";
 import { captureLogs } from "./log-capture.js";
+import { usePortico } from "./use-portico.js";
 
 const HAVE_WEB = existsSync(join(WEB_DIST_DIR, "server", "entry.mjs"));
 
@@ -23,7 +22,7 @@ interface Exchange {
 
 describe("logs: one JSON line per request, with its id, and never a secret", () => {
   const logs = captureLogs("trace");
-  let portico: Portico;
+  const portico = usePortico({ env: { RATE_LIMIT: "on" }, logger: logs.logger });
   let listening: Awaited<ReturnType<typeof listenOnLoopback>> | undefined;
   let base: string;
   const exchanges: Exchange[] = [];
@@ -42,18 +41,12 @@ describe("logs: one JSON line per request, with its id, and never a secret", () 
   });
 
   beforeAll(async () => {
-    portico = await createPortico(
-      testConfig({ RATE_LIMIT: "on" }),
-      logs.logger,
-      await openPglite({ dataDir: undefined }),
-    );
     listening = await listenOnLoopback(portico.app);
     base = listening.url;
   });
 
   afterAll(async () => {
     await listening?.close();
-    await portico?.close();
   });
 
   it("keeps a sentinel password, tokens and cookies out of every log line and every answer", async () => {

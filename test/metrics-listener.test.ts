@@ -1,10 +1,10 @@
 import request from "supertest";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
-import { openPglite } from "../src/db/pglite.js";
 import { openPostgres } from "../src/db/postgres.js";
-import { assemblePortico, createPortico, type Portico, type RunningPortico, startPortico } from "../src/portico.js";
+import { assemblePortico, type RunningPortico, startPortico } from "../src/portico.js";
 import { silentLogger, testConfig } from "./helpers.js";
+import { usePortico } from "./use-portico.js";
 
 /** Issue 13, item 4: /metrics and /readyz's details only on the metrics listener. */
 
@@ -13,14 +13,11 @@ afterAll(async () => {
   for (const o of opened.reverse()) await o.close();
 });
 
+const instances = usePortico({ shared: false });
+
 describe("the metrics listener (METRICS_PORT, METRICS_HOST)", () => {
   it("keeps /metrics and /readyz's details off the public app", async () => {
-    const portico: Portico = await createPortico(
-      testConfig(),
-      silentLogger(),
-      await openPglite({ dataDir: undefined }),
-    );
-    opened.push(portico);
+    const portico = await instances.open();
     expect((await request(portico.app).get("/metrics")).status).toBe(404);
     const ready = await request(portico.app).get("/readyz");
     expect([ready.status, ready.body]).toEqual([200, { status: "ready" }]);

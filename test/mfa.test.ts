@@ -1,10 +1,10 @@
 import { sql } from "kysely";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { totpCodeAt } from "../src/mfa/totp.js";
-import type { Portico } from "../src/portico.js";
 import { issueToken } from "../src/recovery/one-time-tokens.js";
-import { createTestPortico, newUserBody, TEST_ENGINES } from "./helpers.js";
+import { newUserBody, TEST_ENGINES } from "./helpers.js";
+import { usePortico } from "./use-portico.js";
 
 const REGISTER = "/api/v1/auth/register";
 const LOGIN = "/api/v1/auth/login";
@@ -16,14 +16,9 @@ const VERIFY = "/api/v1/auth/mfa/verify";
 const STEP_MS = 30_000;
 
 describe.each(TEST_ENGINES)("second factor: TOTP and recovery codes (SPEC §11) on $name", (engine) => {
-  let portico: Portico;
+  const portico = usePortico({ engine });
   const api = () => request(portico.app);
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-
-  beforeAll(async () => {
-    portico = await createTestPortico(await engine.open());
-  });
-  afterAll(() => portico?.close());
 
   function expectInvalidCode(res: request.Response) {
     expect(res.status).toBe(401);
@@ -222,14 +217,10 @@ describe.each(TEST_ENGINES)("second factor: TOTP and recovery codes (SPEC §11) 
 });
 
 describe.each(TEST_ENGINES)("second factor with limits and required verification on $name", (engine) => {
-  const opened: Portico[] = [];
-  afterAll(async () => {
-    for (const p of opened) await p.close();
-  });
+  const instances = usePortico({ engine, shared: false });
 
   it("EMAIL_NOT_VERIFIED comes before the second factor; wrong codes are limited per account", async () => {
-    const portico = await createTestPortico(await engine.open(), { EMAIL_VERIFICATION: "required", RATE_LIMIT: "on" });
-    opened.push(portico);
+    const portico = await instances.open({ EMAIL_VERIFICATION: "required", RATE_LIMIT: "on" });
     const api = () => request(portico.app);
     const body = newUserBody();
     await api().post(REGISTER).send(body);

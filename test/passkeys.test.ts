@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPasskeyRepository } from "../src/passkeys/passkeys.repository.js";
-import type { Portico } from "../src/portico.js";
-import { createTestPortico, newUserBody, TEST_ENGINES } from "./helpers.js";
+import { newUserBody, TEST_ENGINES } from "./helpers.js";
+import { usePortico } from "./use-portico.js";
 
 const PASSKEYS = "/api/v1/auth/passkeys";
 const REGISTER_OPTIONS = "/api/v1/auth/passkeys/options";
@@ -21,14 +21,9 @@ const fakeCredential = (id: string = randomUUID()) => ({
 });
 
 describe.each(TEST_ENGINES)("passkeys (SPEC §11) over HTTP on $name", (engine) => {
-  let portico: Portico;
+  const portico = usePortico({ engine, env: { PUBLIC_ORIGIN: ORIGIN } });
   const api = () => request(portico.app);
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-
-  beforeAll(async () => {
-    portico = await createTestPortico(await engine.open(), { PUBLIC_ORIGIN: ORIGIN });
-  });
-  afterAll(() => portico?.close());
 
   async function signedInUser() {
     const res = await api().post("/api/v1/auth/register").send(newUserBody());

@@ -3,9 +3,9 @@ import type { ParsedMail } from "mailparser";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSmtpServer, type TestSmtpServer, until } from "../src/mail/test-support.js";
-import type { Portico } from "../src/portico.js";
-import { createTestPortico, newUserBody, TEST_ENGINES, uniqueEmail } from "./helpers.js";
+import { newUserBody, TEST_ENGINES, uniqueEmail } from "./helpers.js";
 import { linkIn, mailsTo as mailsOf, waitForMail } from "./support/mail.js";
+import { usePortico } from "./use-portico.js";
 
 const ORIGIN = "https://auth.example.test";
 const REGISTER = "/api/v1/auth/register";
@@ -19,18 +19,13 @@ const FORGOT_MESSAGE = "If an account exists for that address, we have sent a li
 
 describe.each(TEST_ENGINES)("verification and password reset (SPEC §7, §8) on $name", (engine) => {
   let smtp: TestSmtpServer;
-  let portico: Portico;
-  const api = () => request(portico.app);
-  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-
   beforeAll(async () => {
     smtp = await startTestSmtpServer();
-    portico = await createTestPortico(await engine.open(), { SMTP_URL: smtp.url, PUBLIC_ORIGIN: ORIGIN });
   });
-  afterAll(async () => {
-    await portico?.close();
-    await smtp?.close();
-  });
+  afterAll(() => smtp?.close());
+  const portico = usePortico({ engine, env: () => ({ SMTP_URL: smtp.url, PUBLIC_ORIGIN: ORIGIN }) });
+  const api = () => request(portico.app);
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   const mailTo = (email: string, subject: RegExp, n = 1) => waitForMail(smtp, email, subject, n);
   const mailsTo = (email: string) => mailsOf(smtp, email);
@@ -180,19 +175,12 @@ describe.each(TEST_ENGINES)("verification and password reset (SPEC §7, §8) on 
 
 describe.each(TEST_ENGINES)("EMAIL_VERIFICATION modes and limits on $name", (engine) => {
   let smtp: TestSmtpServer;
-  const opened: Portico[] = [];
   beforeAll(async () => {
     smtp = await startTestSmtpServer();
   });
-  afterAll(async () => {
-    for (const p of opened) await p.close();
-    await smtp?.close();
-  });
-  async function portico(env: Record<string, string>) {
-    const p = await createTestPortico(await engine.open(), { SMTP_URL: smtp.url, ...env });
-    opened.push(p);
-    return p;
-  }
+  afterAll(() => smtp?.close());
+  const instances = usePortico({ engine, shared: false });
+  const portico = (env: Record<string, string>) => instances.open({ SMTP_URL: smtp.url, ...env });
   const linkTo = async (email: string, path: string, n = 1) => {
     await until(`mail to ${email}`, () => mailsOf(smtp, email).length >= n);
     return linkIn(mailsOf(smtp, email)[n - 1] as ParsedMail, path).token;
@@ -259,16 +247,12 @@ describe.each(TEST_ENGINES)("EMAIL_VERIFICATION modes and limits on $name", (eng
 });
 
 describe.each(TEST_ENGINES)("forgot-password timing on $name", (engine) => {
-  let portico: Portico;
   let smtp: TestSmtpServer;
   beforeAll(async () => {
     smtp = await startTestSmtpServer();
-    portico = await createTestPortico(await engine.open(), { SMTP_URL: smtp.url });
   });
-  afterAll(async () => {
-    await portico?.close();
-    await smtp?.close();
-  });
+  afterAll(() => smtp?.close());
+  const portico = usePortico({ engine, env: () => ({ SMTP_URL: smtp.url }) });
 
   it("takes the same time for a known and an unknown address (median of 50 each, interleaved)", async () => {
     const known: string[] = [];

@@ -2,9 +2,9 @@ import fc from "fast-check";
 import jwt from "jsonwebtoken";
 import { sql } from "kysely";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Portico } from "../src/portico.js";
-import { createTestPortico, newUserBody, TEST_ENGINES, TEST_JWT_SECRET } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { newUserBody, TEST_ENGINES, TEST_JWT_SECRET } from "./helpers.js";
+import { usePortico } from "./use-portico.js";
 
 const REGISTER = "/api/v1/auth/register";
 const LOGIN = "/api/v1/auth/login";
@@ -14,16 +14,11 @@ const SESSIONS = "/api/v1/auth/sessions";
 const REVOKE_OTHERS = "/api/v1/auth/sessions/revoke-others";
 
 describe.each(TEST_ENGINES)("sessions (SPEC §6) on $name", (engine) => {
-  let portico: Portico;
+  const portico = usePortico({ engine });
   const api = () => request(portico.app);
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
   const me = (token: string) => api().get(ME).set(bearer(token));
   const claimsOf = (token: string) => jwt.verify(token, TEST_JWT_SECRET) as jwt.JwtPayload;
-
-  beforeAll(async () => {
-    portico = await createTestPortico(await engine.open());
-  });
-  afterAll(() => portico?.close());
 
   /** A new user with `count` sessions (the first from registration); their tokens, oldest first. */
   async function userWithSessions(count: number, userAgent = "test-agent/1.0") {

@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RATE_LIMIT_POLICIES } from "../src/auth/auth.limits.js";
 import { openPglite } from "../src/db/pglite.js";
 import { createHttpServer } from "../src/http/server.js";
-import { createPortico, type Portico } from "../src/portico.js";
+import { createPortico } from "../src/portico.js";
 import { WEB_DIST_DIR } from "../src/web/mount.js";
 import { listenOnLoopback, silentLogger, testConfig } from "./helpers.js";
+import { usePortico } from "./use-portico.js";
 
 const HAVE_WEB = existsSync(join(WEB_DIST_DIR, "server", "entry.mjs"));
 /** A non-loopback IPv4 address of this machine, for HOST (that case is left out without one). */
@@ -25,23 +26,17 @@ const HOST_ADDRESS = Object.values(networkInterfaces())
 describe.skipIf(!HAVE_WEB)(
   `rate limits behind the web client${HAVE_WEB ? "" : " (skipped: web/dist not built)"}`,
   () => {
-    let portico: Portico;
+    const portico = usePortico({ env: { RATE_LIMIT: "on" } });
     let listening: Awaited<ReturnType<typeof listenOnLoopback>> | undefined;
     let base: string;
 
     beforeAll(async () => {
-      portico = await createPortico(
-        testConfig({ RATE_LIMIT: "on" }),
-        silentLogger(),
-        await openPglite({ dataDir: undefined }),
-      );
       listening = await listenOnLoopback(portico.app);
       base = listening.url;
     });
 
     afterAll(async () => {
       await listening?.close();
-      await portico?.close();
     });
 
     const postForm = (browser: string) =>

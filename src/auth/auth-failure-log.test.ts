@@ -1,22 +1,17 @@
 import request from "supertest";
-import { afterAll, describe, expect, it } from "vitest";
-import { newUserBody, testConfig } from "../../test/helpers.js";
+import { describe, expect, it } from "vitest";
+import { newUserBody } from "../../test/helpers.js";
 import { captureLogs } from "../../test/log-capture.js";
-import { openPglite } from "../db/pglite.js";
-import { createPortico, type Portico } from "../portico.js";
+import { usePortico } from "../../test/use-portico.js";
 
 /** Issue 13, item 7: a refused sign-in is its own log event, with no e-mail address in clear. */
 
-const opened: Portico[] = [];
-afterAll(async () => {
-  for (const p of opened) await p.close();
-});
+const instances = usePortico({ shared: false });
 
 describe("auth.failed log events", () => {
   it("logs each refused sign-in as auth.failed with a keyed hash of the e-mail, never the address", async () => {
     const logs = captureLogs("info");
-    const portico = await createPortico(testConfig(), logs.logger, await openPglite({ dataDir: undefined }));
-    opened.push(portico);
+    const portico = await instances.open({}, { logger: logs.logger });
     const body = newUserBody();
     const unknown = `nobody-${Date.now()}@example.com`;
     expect((await request(portico.app).post("/api/v1/auth/register").send(body)).status).toBe(201);

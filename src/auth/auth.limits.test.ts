@@ -2,38 +2,20 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import request from "supertest";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  newUserBody,
-  SKIP_REDIS_REASON,
-  silentLogger,
-  TEST_REDIS_URL,
-  testConfig,
-  uniqueEmail,
-} from "../../test/helpers.js";
+import { newUserBody, SKIP_REDIS_REASON, TEST_REDIS_URL, uniqueEmail } from "../../test/helpers.js";
 import { captureLogs } from "../../test/log-capture.js";
 import { startTcpProxy, type TcpProxy } from "../../test/tcp-proxy.js";
-import { openPglite } from "../db/pglite.js";
+import { usePortico } from "../../test/use-portico.js";
 import type { Logger } from "../logger.js";
-import { createPortico, type Portico } from "../portico.js";
+import type { Portico } from "../portico.js";
 import { LOGIN_DELAY, RATE_LIMIT_POLICIES } from "./auth.limits.js";
 
 const REGISTER = "/api/v1/auth/register";
 const LOGIN = "/api/v1/auth/login";
 
-const opened: { close(): Promise<void> }[] = [];
-afterAll(async () => {
-  for (const o of opened.reverse()) await o.close();
-});
-
-async function portico(env: Record<string, string> = {}, logger: Logger = silentLogger()): Promise<Portico> {
-  const p = await createPortico(
-    testConfig({ RATE_LIMIT: "on", ...env }),
-    logger,
-    await openPglite({ dataDir: undefined }),
-  );
-  opened.push(p);
-  return p;
-}
+const instances = usePortico({ shared: false });
+const portico = (env: Record<string, string> = {}, logger?: Logger) =>
+  instances.open({ RATE_LIMIT: "on", ...env }, logger && { logger });
 
 /** `count` requests one after the other (the counters are the point: no parallel races). */
 async function send(count: number, make: () => request.Test): Promise<request.Response[]> {

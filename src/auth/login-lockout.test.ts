@@ -1,8 +1,7 @@
 import request from "supertest";
-import { afterAll, describe, expect, it } from "vitest";
-import { newUserBody, silentLogger, testConfig, uniqueEmail } from "../../test/helpers.js";
-import { openPglite } from "../db/pglite.js";
-import { createPortico, type Portico } from "../portico.js";
+import { describe, expect, it } from "vitest";
+import { newUserBody, uniqueEmail } from "../../test/helpers.js";
+import { usePortico } from "../../test/use-portico.js";
 import { LOGIN_DELAY, RATE_LIMIT_POLICIES } from "./auth.limits.js";
 
 /** Issue 13, item 1: sign-in counts failures only, so nobody can lock someone else out. */
@@ -11,17 +10,8 @@ const REGISTER = "/api/v1/auth/register";
 const LOGIN = "/api/v1/auth/login";
 const { login_email_address, login_email } = RATE_LIMIT_POLICIES;
 
-const opened: Portico[] = [];
-afterAll(async () => {
-  for (const o of opened.reverse()) await o.close();
-});
-
-async function portico(): Promise<Portico> {
-  const config = testConfig({ RATE_LIMIT: "on" });
-  const p = await createPortico(config, silentLogger(), await openPglite({ dataDir: undefined }));
-  opened.push(p);
-  return p;
-}
+const instances = usePortico({ shared: false });
+const portico = () => instances.open({ RATE_LIMIT: "on" });
 
 async function send(count: number, make: () => request.Test): Promise<request.Response[]> {
   const responses: request.Response[] = [];

@@ -1,23 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger, testConfig } from "../../test/helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { usePortico } from "../../test/use-portico.js";
 import { ConfigError, loadConfig } from "../config.js";
-import { openPglite } from "../db/pglite.js";
-import { createPortico, type Portico } from "../portico.js";
+import type { Portico } from "../portico.js";
 import { WEB_DIST_DIR } from "../web/mount.js";
 
-const opened: Portico[] = [];
-afterAll(async () => {
-  for (const p of opened) await p.close();
-});
-
-async function portico(env: Record<string, string> = {}): Promise<Portico> {
-  const p = await createPortico(testConfig(env), silentLogger(), await openPglite({ dataDir: undefined }));
-  opened.push(p);
-  return p;
-}
+const instances = usePortico({ shared: false });
+const portico = (env: Record<string, string> = {}) => instances.open(env);
 
 /** A Content-Security-Policy header as { directive: [values] }. */
 function parseCsp(header: string | undefined): Record<string, string[]> {
