@@ -22,99 +22,98 @@ export interface TcpProxy {
 
 type Mode = "open" | "cut" | "blackhole";
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  let mode: Mode = "open";
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
+function track(sockets: Set<Socket>, socket: Socket) {
+  sockets.add(socket);
+  socket.on("close", () => sockets.delete(socket));
+  socket.on("error", () => socket.destroy());
+}
 
-  function track(socket: Socket) {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => socket.destroy());
-  }
+/** Forwards both ways; `silent` gets the switch that silences the pair for good (a blackhole). */
+function pipe(client: Socket, upstream: Socket, silent: Set<() => void>) {
+  let forwarding = true;
+  const silence = () => {
+    forwarding = false;
+    upstream.removeAllListeners("close");
+    upstream.destroy();
+  };
+  silent.add(silence);
+  client.on("data", (chunk) => {
+    if (forwarding) upstream.write(chunk);
+  });
+  upstream.on("data", (chunk) => {
+    if (forwarding) client.write(chunk);
+  });
+  client.on("close", () => {
+    silent.delete(silence);
+    upstream.destroy();
+  });
+  upstream.on("close", () => client.destroy());
+}
 
+interface ProxyState {
+  target: { host: string; port: number };
+  mode: Mode;
+  sockets: Set<Socket>;
   /** Connections that forward; a blackhole turns each into a silent one, for good. */
-  const orphan = new Set<() => void>();
+  silent: Set<() => void>;
+  server: Server | undefined;
+  port: number;
+}
 
-  function onConnection(client: Socket) {
-    track(client);
-    client.resume();
-    if (mode === "blackhole") return; // accepted, read, never answered
-    const upstream = tcpConnect({ host: target.host, port: target.port });
-    track(upstream);
-    let forwarding = true;
-    const silence = () => {
-      forwarding = false;
-      upstream.removeAllListeners("close");
-      upstream.destroy();
-    };
-    orphan.add(silence);
-    client.on("data", (chunk) => {
-      if (forwarding) upstream.write(chunk);
-    });
-    upstream.on("data", (chunk) => {
-      if (forwarding) client.write(chunk);
-    });
-    client.on("close", () => {
-      orphan.delete(silence);
-      upstream.destroy();
-    });
-    upstream.on("close", () => client.destroy());
-  }
+function onConnection(state: ProxyState, client: Socket) {
+  track(state.sockets, client);
+  client.resume();
+  if (state.mode === "blackhole") return; // accepted, read, never answered
+  const upstream = tcpConnect({ host: state.target.host, port: state.target.port });
+  track(state.sockets, upstream);
+  pipe(client, upstream, state.silent);
+}
 
-  async function listen() {
-    server = createServer(onConnection);
-    await new Promise<void>((resolve, reject) => {
-      server?.once("error", reject);
-      server?.listen(port, "127.0.0.1", () => resolve());
-    });
-    const address = server.address();
-    if (address && typeof address === "object") port = address.port;
-  }
+async function listen(state: ProxyState) {
+  const server = createServer((client) => onConnection(state, client));
+  state.server = server;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(state.port, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (address && typeof address === "object") state.port = address.port;
+}
 
-  async function stopListening() {
-    const s = server;
-    server = undefined;
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
-  }
+/** Stops listening and resets every open connection: a server that died. */
+async function cutAll(state: ProxyState) {
+  state.mode = "cut";
+  const server = state.server;
+  state.server = undefined;
+  const stopped = server && new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const socket of state.sockets) socket.resetAndDestroy();
+  state.sockets.clear();
+  await stopped;
+}
 
-  function dropAll() {
-    for (const socket of sockets) socket.resetAndDestroy();
-    sockets.clear();
-  }
-
-  await listen();
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const state: ProxyState = { target, mode: "open", sockets: new Set(), silent: new Set(), server: undefined, port: 0 };
+  await listen(state);
   return {
     get port() {
-      return port;
+      return state.port;
     },
     rewrite(url) {
       const u = new URL(url);
       u.hostname = "127.0.0.1";
-      u.port = String(port);
+      u.port = String(state.port);
       return u.toString();
     },
-    async cut() {
-      mode = "cut";
-      const stopped = stopListening();
-      dropAll();
-      await stopped;
-    },
+    cut: () => cutAll(state),
     blackhole() {
-      mode = "blackhole";
-      for (const silence of orphan) silence();
-      orphan.clear();
+      state.mode = "blackhole";
+      for (const silence of state.silent) silence();
+      state.silent.clear();
     },
     async restore() {
-      mode = "open";
-      if (!server) await listen();
+      state.mode = "open";
+      if (!state.server) await listen(state);
     },
-    async close() {
-      mode = "cut";
-      const stopped = stopListening();
-      dropAll();
-      await stopped;
-    },
+    close: () => cutAll(state),
   };
 }

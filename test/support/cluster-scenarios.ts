@@ -104,6 +104,23 @@ export async function registerFromOneAddress(cluster: Cluster, attempts = 40) {
 }
 
 /**
+ * Logs each user in, 8 at a time: this checks that every user exists, not how much load the
+ * survivor takes (all at once, hundreds of logins would overflow its bcrypt queue: 503 OVERLOADED).
+ */
+async function logInEach(cluster: Cluster, users: { email: string }[]): Promise<Answer[]> {
+  const logins: Answer[] = [];
+  for (let i = 0; i < users.length; i += 8) {
+    const batch = users.slice(i, i + 8);
+    logins.push(
+      ...(await Promise.all(
+        batch.map((a) => call(cluster, "/api/v1/auth/login", { body: { email: a.email, password: CLUSTER_PASSWORD } })),
+      )),
+    );
+  }
+  return logins;
+}
+
+/**
  * Register load (`concurrency` clients, each a new user per request) through nginx; after
  * `beforeMs` the first instance gets SIGTERM; the load goes on for `afterMs`. Then every user
  * that got a 201 logs in. Records what was in flight when the signal was sent.
@@ -136,17 +153,7 @@ export async function sigtermUnderLoad(cluster: Cluster, options = { concurrency
   const victimExitCode = await exit;
 
   const created = answers.filter((a) => a.status === 201);
-  // 8 at a time: this checks that every user exists, not how much load the survivor takes (all
-  // at once, hundreds of logins would overflow its bcrypt queue and be answered 503 OVERLOADED).
-  const logins: Answer[] = [];
-  for (let i = 0; i < created.length; i += 8) {
-    const batch = created.slice(i, i + 8);
-    logins.push(
-      ...(await Promise.all(
-        batch.map((a) => call(cluster, "/api/v1/auth/login", { body: { email: a.email, password: CLUSTER_PASSWORD } })),
-      )),
-    );
-  }
+  const logins = await logInEach(cluster, created);
   const failures = answers.filter((a) => a.status >= 500 || a.status === 0);
   const survivorAddresses = new Set(survivors.map((s) => s.address));
   return {
