@@ -155,39 +155,67 @@ export async function fillRegistration(page: Page, values: RegistrationValues): 
   await page.getByLabel("Password", { exact: true }).fill(values.password ?? "");
 }
 
-/** One web server and one Chromium for a describe block, with a fresh profile per page. */
-export interface ChromiumPages {
-  /** The web server's address (after beforeAll). */
+/** What the pages are served from: the whole service by default (startWebServer). */
+interface Served {
+  /** The address the pages open relative to, e.g. http://127.0.0.1:40123. */
   readonly url: string;
-  /** A page in a new profile (no cookies), closed after the test. */
-  newPage(viewport?: ViewportName, javaScriptEnabled?: boolean): Promise<Page>;
+  close(): Promise<unknown>;
+}
+
+interface ChromiumPagesOptions {
+  /** Each page's default; newPage can say otherwise. */
+  javaScriptEnabled: boolean;
+  /** Chromium with other switches than launchChromium's. */
+  launch?: () => Promise<Browser>;
+}
+
+/** One server and one Chromium for a describe block, with a fresh profile per page. */
+export interface ChromiumPages<S extends Served = WebServer> {
+  /** The server's address (after beforeAll). */
+  readonly url: string;
+  /** The server (after beforeAll). */
+  readonly server: S;
+  /** A page in a new profile (no cookies), closed after the test; `baseURL` another server's address. */
+  newPage(viewport?: ViewportName, javaScriptEnabled?: boolean, baseURL?: string): Promise<Page>;
 }
 
 /**
- * Registers the hooks every browser test file needs (start the web server and Chromium, close
- * each test's profiles, stop both), and hands out pages. Call it inside the describe block.
+ * Registers the hooks every browser test file needs (start the server and Chromium, close each
+ * test's profiles, stop both), and hands out pages. Call it inside the describe block. `start`
+ * serves the pages some other way (other settings, more servers); it is closed at the end.
  */
-export function useChromiumPages(options: { javaScriptEnabled: boolean }): ChromiumPages {
-  let web: WebServer | undefined;
+export function useChromiumPages(options: ChromiumPagesOptions): ChromiumPages;
+export function useChromiumPages<S extends Served>(
+  options: ChromiumPagesOptions & { start: () => Promise<S> },
+): ChromiumPages<S>;
+export function useChromiumPages(
+  options: ChromiumPagesOptions & { start?: () => Promise<Served> },
+): ChromiumPages<Served> {
+  const { start = () => startWebServer(), launch = launchChromium } = options;
+  let server: Served | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    [web, browser] = await Promise.all([startWebServer(), launchChromium()]);
+    [server, browser] = await Promise.all([start(), launch()]);
   });
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((context) => context.close()));
   });
   afterAll(async () => {
     await browser?.close();
-    await web?.close();
+    await server?.close();
   });
+  const started = () => server as Served;
   return {
     get url() {
-      return (web as WebServer).url;
+      return started().url;
     },
-    async newPage(viewport = "desktop", javaScriptEnabled = options.javaScriptEnabled) {
+    get server() {
+      return started();
+    },
+    async newPage(viewport = "desktop", javaScriptEnabled = options.javaScriptEnabled, baseURL = started().url) {
       const context = await (browser as Browser).newContext({
-        baseURL: (web as WebServer).url,
+        baseURL,
         viewport: VIEWPORTS[viewport],
         javaScriptEnabled,
       });

@@ -1,8 +1,7 @@
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { uniqueEmail } from "../helpers.js";
-import { CHROMIUM_PATH, fillRegistration, HAVE_CHROMIUM, SKIP_CHROMIUM_REASON, VIEWPORTS } from "./browser.js";
-import { startWebServer, type WebServer } from "./web-server.js";
+import { CHROMIUM_PATH, fillRegistration, HAVE_CHROMIUM, SKIP_CHROMIUM_REASON, useChromiumPages } from "./browser.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -28,26 +27,8 @@ function visibleText(page: Page): Promise<string> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(`pages after logout (${HAVE_CHROMIUM ? "Chromium" : SKIP_CHROMIUM_REASON})`, () => {
-  let web: WebServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    [web, browser] = await Promise.all([startWebServer(), launchChromiumWithBackForwardCache()]);
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-  });
-
-  async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: web.url, viewport: VIEWPORTS.desktop, ...options });
-    contexts.push(context);
-    return context.newPage();
-  }
+  const web = useChromiumPages({ javaScriptEnabled: true, launch: launchChromiumWithBackForwardCache });
+  const newPage = web.newPage;
 
   /** Registers through the form and lands on the dashboard; returns the e-mail shown there. */
   async function registerAndOpenDashboard(page: Page): Promise<string> {
@@ -76,7 +57,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`pages after logout (${HAVE_CHROMIUM ? "Chromium
     const js = javaScriptEnabled ? "with JavaScript" : "without JavaScript";
 
     it(`Back after Log out shows no account data but the login page (${js})`, async () => {
-      const page = await newPage({ javaScriptEnabled });
+      const page = await newPage("desktop", javaScriptEnabled);
       const email = await registerAndOpenDashboard(page);
       await logOut(page);
 
@@ -89,7 +70,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`pages after logout (${HAVE_CHROMIUM ? "Chromium
     });
 
     it(`Back through history after Log out shows neither /account nor /dashboard (${js})`, async () => {
-      const page = await newPage({ javaScriptEnabled });
+      const page = await newPage("desktop", javaScriptEnabled);
       const email = await registerAndOpenDashboard(page);
       await Promise.all([page.waitForURL("**/account"), page.getByRole("link", { name: "Account settings" }).click()]);
       expect(await visibleText(page)).toContain(email);

@@ -2,8 +2,8 @@ import { mkdirSync } from "node:fs";
 import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { CDPSession, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { openPglite } from "../../src/db/pglite.js";
 import { createPortico, type Portico } from "../../src/portico.js";
 import { newUserBody, silentLogger, testConfig } from "../helpers.js";
@@ -11,11 +11,10 @@ import {
   CHROMIUM_PATH,
   fillRegistration,
   HAVE_CHROMIUM,
-  launchChromium,
   SCREENSHOT_DIR,
   SKIP_CHROMIUM_REASON,
   saveScreenshot,
-  VIEWPORTS,
+  useChromiumPages,
 } from "./browser.js";
 
 /**
@@ -26,7 +25,8 @@ import {
  */
 
 interface PasskeyServer {
-  origin: string;
+  /** http://localhost:<port>, the PUBLIC_ORIGIN it was configured with. */
+  url: string;
   portico: Portico;
   close(): Promise<void>;
 }
@@ -44,7 +44,7 @@ async function startPasskeyServer(): Promise<PasskeyServer> {
   );
   app = portico.app;
   return {
-    origin,
+    url: origin,
     portico,
     async close() {
       server.closeAllConnections();
@@ -100,26 +100,8 @@ function withoutUserVerified(attestationObject: string): string {
 describe.skipIf(!HAVE_CHROMIUM)(
   `passkeys in Chromium (${HAVE_CHROMIUM ? CHROMIUM_PATH : SKIP_CHROMIUM_REASON})`,
   () => {
-    let web: PasskeyServer;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-
-    beforeAll(async () => {
-      [web, browser] = await Promise.all([startPasskeyServer(), launchChromium()]);
-    });
-    afterEach(async () => {
-      await Promise.all(contexts.splice(0).map((context) => context.close()));
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await web?.close();
-    });
-
-    async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-      const context = await browser.newContext({ baseURL: web.origin, viewport: VIEWPORTS.desktop, ...options });
-      contexts.push(context);
-      return context.newPage();
-    }
+    const web = useChromiumPages({ javaScriptEnabled: true, start: startPasskeyServer });
+    const newPage = web.newPage;
 
     /** Signs up through the form; the browser is then signed in, on the dashboard. */
     async function signUp(page: Page) {
@@ -156,7 +138,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     }
 
     const passkeySessions = async (email: string) =>
-      web.portico.database.kysely
+      web.server.portico.database.kysely
         .selectFrom("sessions")
         .innerJoin("users", "users.id", "sessions.user_id")
         .select("sessions.id")
@@ -281,7 +263,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
     });
 
     it("offers no passkey button without JavaScript, and the password form still works", async () => {
-      const page = await newPage({ javaScriptEnabled: false });
+      const page = await newPage("desktop", false);
       const user = await signUp(page);
       await logOut(page);
       await page.goto("/login");

@@ -1,5 +1,5 @@
-import type { Browser, BrowserContext, Page, Request } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page, Request } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { startTestSmtpServer, type TestSmtpServer } from "../../src/mail/test-support.js";
 import { uniqueEmail } from "../helpers.js";
 import { linkIn, waitForMail } from "../support/mail.js";
@@ -8,10 +8,10 @@ import {
   findAxeViolations,
   HAVE_CHROMIUM,
   isFocused,
-  launchChromium,
   SKIP_CHROMIUM_REASON,
   saveScreenshot,
   sidewaysOverflow,
+  useChromiumPages,
   VIEWPORTS,
   type ViewportName,
 } from "./browser.js";
@@ -70,40 +70,21 @@ describe.skipIf(!HAVE_CHROMIUM)(
   () => {
     let site: Site;
     let required: Site;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-
-    beforeAll(async () => {
-      [site, required, browser] = await Promise.all([
-        startSite(),
-        startSite({ EMAIL_VERIFICATION: "required" }),
-        launchChromium(),
-      ]);
-    });
-    afterEach(async () => {
-      await Promise.all(contexts.splice(0).map((context) => context.close()));
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await Promise.all([stopSite(site), stopSite(required)]);
+    /** Two sites, one with EMAIL_VERIFICATION=required; the pages open on `site` unless told. */
+    const web = useChromiumPages({
+      javaScriptEnabled: false,
+      async start() {
+        [site, required] = await Promise.all([startSite(), startSite({ EMAIL_VERIFICATION: "required" })]);
+        return { url: site.web.url, close: () => Promise.all([stopSite(site), stopSite(required)]) };
+      },
     });
 
     /**
      * A fresh browser profile, by default with JavaScript switched off: every flow must work without
      * it. The screenshots are taken with it on, like web-browser.test.ts's.
      */
-    async function newPage(
-      on: Site = site,
-      viewport: ViewportName = "desktop",
-      javaScriptEnabled = false,
-    ): Promise<Page> {
-      const context = await browser.newContext({
-        baseURL: on.web.url,
-        viewport: VIEWPORTS[viewport],
-        javaScriptEnabled,
-      });
-      contexts.push(context);
-      return context.newPage();
+    function newPage(on: Site = site, viewport: ViewportName = "desktop", javaScriptEnabled = false): Promise<Page> {
+      return web.newPage(viewport, javaScriptEnabled, on.web.url);
     }
 
     async function press(page: Page, button: string): Promise<void> {

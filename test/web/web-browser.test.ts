@@ -1,5 +1,5 @@
-import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { uniqueEmail } from "../helpers.js";
 import {
   fillRegistration,
@@ -7,15 +7,14 @@ import {
   focused,
   HAVE_CHROMIUM,
   isFocused,
-  launchChromium,
   SKIP_CHROMIUM_REASON,
   saveScreenshot,
   sidewaysOverflow,
   tabTo,
+  useChromiumPages,
   VIEWPORTS,
   type ViewportName,
 } from "./browser.js";
-import { startWebServer, type WebServer } from "./web-server.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -25,26 +24,8 @@ async function text(locator: Locator): Promise<string> {
 }
 
 describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "found" : SKIP_CHROMIUM_REASON})`, () => {
-  let web: WebServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    [web, browser] = await Promise.all([startWebServer(), launchChromium()]);
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-  });
-
-  async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: web.url, viewport: VIEWPORTS.desktop, ...options });
-    contexts.push(context);
-    return context.newPage();
-  }
+  const web = useChromiumPages({ javaScriptEnabled: true });
+  const newPage = web.newPage;
 
   async function submit(page: Page, button: string) {
     await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: button, exact: true }).click()]);
@@ -177,7 +158,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
   });
 
   it("works with JavaScript switched off: errors, registration, dashboard, log out", async () => {
-    const page = await newPage({ javaScriptEnabled: false });
+    const page = await newPage("desktop", false);
     await page.goto("/register");
     expect(await page.getByRole("button", { name: "Show password" }).isVisible()).toBe(false);
 
@@ -247,7 +228,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`web client in Chromium (${HAVE_CHROMIUM ? "foun
 
   describe.each(Object.keys(VIEWPORTS) as ViewportName[])("at %s width", (viewport) => {
     it.each(PAGES)("$name: no axe violations, no sideways scrolling; screenshot", async ({ name, open }) => {
-      const page = await newPage({ viewport: VIEWPORTS[viewport] });
+      const page = await newPage(viewport);
       await open(page, viewport);
       expect(await findAxeViolations(page)).toEqual([]);
       const overflow = await sidewaysOverflow(page);
