@@ -3,7 +3,6 @@ import { createServer, type Server } from "node:http";
 import fc from "fast-check";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../src/db/index.js";
 import { STATUS_BY_CODE } from "../src/http/error-handler.js";
 import { newUserBody, TEST_ENGINES } from "./helpers.js";
 import { type FuzzBody, loginBodies, registerBodies } from "./support/fuzz-bodies.js";
@@ -72,12 +71,10 @@ describe.each(TEST_ENGINES)("fuzzing register and login on $name", (engine) => {
   const runs = (n: number) => Math.ceil(n * share);
   const user = newUserBody();
   const portico = usePortico({ engine });
-  let _database: Database;
   let server: Server;
   let sent = 0;
 
   beforeAll(async () => {
-    _database = portico.database;
     server = createServer(portico.app).listen(0, "127.0.0.1");
     await once(server, "listening");
     await request(server).post("/api/v1/auth/register").send(user).expect(201);
