@@ -42,7 +42,7 @@ export interface HttpJob {
   timeoutS: number;
 }
 
-export interface HashJob {
+interface HashJob {
   kind: "hash";
   cost: number;
   parallelism: number;

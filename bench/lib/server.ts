@@ -30,7 +30,7 @@ export interface ServerProcess {
 const CLOCK_TICKS = 100;
 
 /** utime + stime of a process from /proc, in seconds (0 when it is gone). */
-export function processCpuSeconds(pid: number): number {
+function processCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

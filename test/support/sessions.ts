@@ -6,7 +6,7 @@ import type { PorticoFixture } from "../use-portico.js";
 
 export const REGISTER = "/api/v1/auth/register";
 export const LOGIN = "/api/v1/auth/login";
-export const ME = "/api/v1/auth/me";
+const ME = "/api/v1/auth/me";
 export const LOGOUT = "/api/v1/auth/logout";
 export const SESSIONS = "/api/v1/auth/sessions";
 export const REVOKE_OTHERS = "/api/v1/auth/sessions/revoke-others";

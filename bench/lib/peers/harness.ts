@@ -31,7 +31,7 @@ export interface Rep {
 }
 
 /** The order of rep `i`: the targets rotated by i. */
-export const rotation = (i: number): TargetId[] => TARGETS.map((_, k) => TARGETS[(k + i) % TARGETS.length] as TargetId);
+const rotation = (i: number): TargetId[] => TARGETS.map((_, k) => TARGETS[(k + i) % TARGETS.length] as TargetId);
 
 async function limitSample(profile: PeersProfile, neighbours: number[]): Promise<number> {
   const meter = meterNeighbours();

@@ -10,8 +10,8 @@ import { type Figures, medianFigures, type PeerGoal, peerGoals, repFigures, unex
 import { HASH_CONCURRENCY, type Rep } from "./harness.js";
 import { LABELS, TARGETS, type TargetId } from "./targets.js";
 
-export const PEERS_START = "<!-- peers:start -->";
-export const PEERS_END = "<!-- peers:end -->";
+const PEERS_START = "<!-- peers:start -->";
+const PEERS_END = "<!-- peers:end -->";
 
 export interface PeersRunInfo {
   profile: string;
@@ -107,7 +107,7 @@ function perRep(reps: Rep[]): string {
   return table(header, body);
 }
 
-export function renderPeers(reps: Rep[], info: PeersRunInfo): string {
+function renderPeers(reps: Rep[], info: PeersRunInfo): string {
   const medians = medianFigures(reps);
   const goals = peerGoals(medians);
   const limits = reps.flatMap((r) => r.limits);

@@ -24,7 +24,7 @@ export interface BenchPeersOptions {
 }
 
 /** bench/peers/node_modules, installed from its own lockfile when absent. */
-export function installPeers(root: string, log: (line: string) => void): string {
+function installPeers(root: string, log: (line: string) => void): string {
   const dir = join(root, "bench/peers");
   const manifest = join(dir, "node_modules/better-auth/package.json");
   if (!existsSync(manifest)) {
