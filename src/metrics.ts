@@ -4,7 +4,7 @@ import type { AuthService } from "./auth/auth.service.js";
 import type { Database } from "./db/index.js";
 import { toAppError } from "./http/error-handler.js";
 import type { CounterStore, LimitName } from "./http/rate-limit.js";
-import { createHttpMetrics } from "./http-metrics.js";
+import { createHttpMetrics } from "./http/request-metrics.js";
 import type { SessionEvents } from "./sessions/sessions.service.js";
 import type { PasswordHasher } from "./users/passwords.js";
 

@@ -1,4 +1,4 @@
-// The HTTP part of src/metrics.ts: request durations by method, route pattern and status.
+// Request durations by method, route pattern and status (a part of src/metrics.ts).
 import type { Request, RequestHandler, Response } from "express";
 import { Histogram, type Registry } from "prom-client";
 
