@@ -58,7 +58,8 @@ describe.skipIf(!TEST_REDIS_URL)(`rate limits in Redis${TEST_REDIS_URL ? "" : ` 
     admin.disconnect();
   });
 
-  it("shares the counters between instances: the limit holds across them", async () => {
+  /** Two instances counting in one Redis under a prefix of their own, once both count there. */
+  async function twoInstancesOnRedis() {
     const env = { REDIS_URL: redisUrl, REDIS_PREFIX: uniquePrefix() };
     const a = await portico(env);
     const b = await portico(env);
@@ -66,6 +67,11 @@ describe.skipIf(!TEST_REDIS_URL)(`rate limits in Redis${TEST_REDIS_URL ? "" : ` 
       const ready = await Promise.all([a, b].map((p) => request(p.opsApp).get("/readyz")));
       return ready.every((r) => r.body.checks?.rateLimit === "redis");
     });
+    return { env, a, b };
+  }
+
+  it("shares the counters between instances: the limit holds across them", async () => {
+    const { env, a, b } = await twoInstancesOnRedis();
     const half = register.limit / 2;
     const fromA = await sendInOrder(half, () => request(a.app).post(REGISTER).send({}));
     const fromB = await sendInOrder(half, () => request(b.app).post(REGISTER).send({}));
@@ -77,13 +83,7 @@ describe.skipIf(!TEST_REDIS_URL)(`rate limits in Redis${TEST_REDIS_URL ? "" : ` 
   });
 
   it("shares the sign-in failure counters: the (e-mail, address) limit holds across instances and a success clears it in Redis", async () => {
-    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: uniquePrefix() };
-    const a = await portico(env);
-    const b = await portico(env);
-    await eventually("both instances use Redis", async () => {
-      const ready = await Promise.all([a, b].map((p) => request(p.opsApp).get("/readyz")));
-      return ready.every((r) => r.body.checks?.rateLimit === "redis");
-    });
+    const { env, a, b } = await twoInstancesOnRedis();
     const body = newUserBody();
     expect((await request(a.app).post(REGISTER).send(body)).status).toBe(201);
     const wrong = (p: Portico) => request(p.app).post(LOGIN).send({ email: body.email, password: "wrong password" });

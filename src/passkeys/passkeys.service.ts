@@ -1,4 +1,6 @@
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
+import type { Transaction } from "kysely";
+import type { Schema } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
@@ -74,13 +76,7 @@ async function store(
       throw new AppError("PASSKEY_REJECTED", { message: TOO_MANY });
     }
     const inserted = await repository.insertPasskey({ ...row, userId: auth.user.id });
-    await recordEvent(trx, auth.user.id, "passkey.added", client);
-    const notice = passkeyAddedMail({
-      name: auth.user.name,
-      link: forgotLink(deps.linkOrigin),
-      passkeyName: inserted.name,
-    });
-    await enqueueMail(trx, { kind: "passkey_added", to: auth.user.email, userId: auth.user.id, ...notice });
+    await recordPasskeyChange(trx, deps, auth, "added", inserted.name, client);
     return inserted;
   });
   deps.mailQueued();
@@ -148,13 +144,7 @@ async function removePasskey(
   await deps.db.transaction().execute(async (trx) => {
     const removed = await createPasskeyRepository(trx).deletePasskey(auth.user.id, id);
     if (!removed) throw new AppError("NOT_FOUND");
-    await recordEvent(trx, auth.user.id, "passkey.removed", client);
-    const notice = passkeyRemovedMail({
-      name: auth.user.name,
-      link: forgotLink(deps.linkOrigin),
-      passkeyName: removed.name,
-    });
-    await enqueueMail(trx, { kind: "passkey_removed", to: auth.user.email, userId: auth.user.id, ...notice });
+    await recordPasskeyChange(trx, deps, auth, "removed", removed.name, client);
   });
   deps.mailQueued();
 }
@@ -168,4 +158,24 @@ export function createPasskeyRegistrationService(deps: PasskeyDeps): PasskeyRegi
     listPasskeys: async (auth) => (await ctx.passkeys.listPasskeys(auth.user.id)).map(toPasskey),
     removePasskey: (auth, id, client) => removePasskey(ctx, auth, id, client),
   };
+}
+
+const PASSKEY_CHANGES = {
+  added: { event: "passkey.added", kind: "passkey_added", mail: passkeyAddedMail },
+  removed: { event: "passkey.removed", kind: "passkey_removed", mail: passkeyRemovedMail },
+} as const;
+
+/** The security event and the notice mail of a passkey added or removed, in the change's transaction. */
+async function recordPasskeyChange(
+  trx: Transaction<Schema>,
+  deps: PasskeyDeps,
+  auth: Authenticated,
+  change: keyof typeof PASSKEY_CHANGES,
+  passkeyName: string,
+  client: ClientInfo,
+) {
+  const { event, kind, mail } = PASSKEY_CHANGES[change];
+  await recordEvent(trx, auth.user.id, event, client);
+  const notice = mail({ name: auth.user.name, link: forgotLink(deps.linkOrigin), passkeyName });
+  await enqueueMail(trx, { kind, to: auth.user.email, userId: auth.user.id, ...notice });
 }
