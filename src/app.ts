@@ -12,7 +12,7 @@ export interface AppParts {
   securityHeaders: RequestHandler;
   /** Only when CORS_ORIGINS lists origins. */
   cors?: RequestHandler | undefined;
-  /** /healthz, /readyz (ready or not: the details are on the metrics listener, src/health/ops-app.ts). */
+  /** /healthz, /readyz (ready or not: the details are on the metrics listener, src/ops/ops-app.ts). */
   health: Router;
   /** /api/v1/openapi.json, /api/v1/docs. */
   apiDocs: Router;

@@ -1,7 +1,7 @@
 import pino from "pino";
 import { ConfigError, loadConfig } from "./config.js";
 import { DataDirLockedError } from "./db/pglite.js";
-import { createLogger } from "./logger.js";
+import { createLogger } from "./ops/logger.js";
 import { startPortico } from "./portico.js";
 
 /** Start: config → database → migrations → app → listen; stop cleanly on SIGTERM and SIGINT. */

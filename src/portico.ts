@@ -7,14 +7,11 @@ import { createApp } from "./app.js";
 import type { Config } from "./config.js";
 import { type Database, migrateToLatest, openDatabase } from "./db/index.js";
 import { buildFeatures } from "./features.js";
-import { createHealthRouter } from "./health/health.routes.js";
-import { createOpsApp } from "./health/ops-app.js";
 import { createApiDocsRouter } from "./http/api-docs.js";
 import { createRateLimits } from "./http/rate-limit.js";
 import { corsForApi, securityHeaders } from "./http/security.js";
 import { createHttpServer } from "./http/server.js";
 import { createWebClientAddress } from "./http/web-client-address.js";
-import { type Logger, requestLogger } from "./logger.js";
 import {
   createDevMailboxRouter,
   createMailMetrics,
@@ -22,9 +19,12 @@ import {
   createMailWorker,
   type MailWorker,
 } from "./mail/index.js";
-import { createMetrics, type Metrics } from "./metrics.js";
 import { buildOpenApiDocument } from "./openapi.js";
-import { connectRedis } from "./redis.js";
+import { createHealthRouter } from "./ops/health.routes.js";
+import { type Logger, requestLogger } from "./ops/logger.js";
+import { createMetrics, type Metrics } from "./ops/metrics.js";
+import { createOpsApp } from "./ops/ops-app.js";
+import { connectRedis } from "./ops/redis.js";
 import type { PasswordHasher } from "./users/passwords.js";
 import { lowerPoolThreadPriority } from "./users/thread-priority.js";
 import { loadWebHandler, webOptions } from "./web/mount.js";

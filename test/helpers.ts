@@ -10,7 +10,7 @@ import { type Config, loadConfig } from "../src/config.js";
 import type { Database } from "../src/db/index.js";
 import { openPglite } from "../src/db/pglite.js";
 import { openPostgres } from "../src/db/postgres.js";
-import { createLogger, type Logger } from "../src/logger.js";
+import { createLogger, type Logger } from "../src/ops/logger.js";
 import { createPortico, type Portico } from "../src/portico.js";
 
 /**

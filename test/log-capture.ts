@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from "../src/logger.js";
+import { createLogger, type Logger } from "../src/ops/logger.js";
 
 /** A real pino logger whose JSON lines are kept in memory, for tests that read the logs. */
 export function captureLogs(level = "trace"): {

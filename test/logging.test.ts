@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { scrubUrl, serializeError } from "../src/logger.js";
+import { scrubUrl, serializeError } from "../src/ops/logger.js";
 import { WEB_DIST_DIR } from "../src/web/mount.js";
 import { listenOnLoopback, uniqueEmail } from "./helpers.js";
 import { captureLogs } from "./log-capture.js";

@@ -2,7 +2,7 @@ import request from "supertest";
 import { afterAll, beforeAll } from "vitest";
 import type { Database } from "../src/db/index.js";
 import { openPglite } from "../src/db/pglite.js";
-import type { Logger } from "../src/logger.js";
+import type { Logger } from "../src/ops/logger.js";
 import { createPortico, type Portico } from "../src/portico.js";
 import { silentLogger, type TestEngine, testConfig } from "./helpers.js";
 

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { migrateToLatest } from "../../src/db/index.js";
 import { openPostgres } from "../../src/db/postgres.js";
-import { createLogger } from "../../src/logger.js";
 import { createMailTransport, createMailWorker, enqueueMail, verifyEmailMail } from "../../src/mail/index.js";
 import { startTestSmtpServer } from "../../src/mail/test-support.js";
+import { createLogger } from "../../src/ops/logger.js";
 import { createFreshDatabase } from "./database.js";
 
 /**

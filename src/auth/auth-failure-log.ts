@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { toAppError } from "../http/error-handler.js";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../ops/logger.js";
 import type { AuthService } from "./auth.service.js";
 
 /** The codes of a sign-in that was refused for what the caller sent (not a server fault). */

@@ -7,7 +7,7 @@ import { captureLogs } from "../../test/log-capture.js";
 import { expectRateLimited, sendInOrder } from "../../test/support/rate-limits.js";
 import { startTcpProxy, type TcpProxy } from "../../test/tcp-proxy.js";
 import { usePortico } from "../../test/use-portico.js";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../ops/logger.js";
 import type { Portico } from "../portico.js";
 import { RATE_LIMIT_POLICIES } from "./auth.limits.js";
 

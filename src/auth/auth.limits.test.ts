@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { newUserBody, uniqueEmail } from "../../test/helpers.js";
 import { expectRateLimited, sendInOrder } from "../../test/support/rate-limits.js";
 import { usePortico } from "../../test/use-portico.js";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../ops/logger.js";
 import { LOGIN_DELAY, RATE_LIMIT_POLICIES } from "./auth.limits.js";
 
 const REGISTER = "/api/v1/auth/register";

@@ -6,7 +6,7 @@ import {
   type Store,
 } from "express-rate-limit";
 import { type RedisReply, RedisStore } from "rate-limit-redis";
-import type { RedisConnection } from "../redis.js";
+import type { RedisConnection } from "../ops/redis.js";
 
 /**
  * Redis when it answers, this instance's memory when it does not.
@@ -15,7 +15,7 @@ import type { RedisConnection } from "../redis.js";
  * a Redis outage into a sign-in outage for every application behind Portico; failing fully open
  * would drop brute-force protection exactly while nobody is looking. Counting in memory keeps
  * every limit per instance (N instances allow N times the limit) until Redis is back, and never
- * answers 500. The change is logged once (src/redis.ts) and shown in /readyz and /metrics.
+ * answers 500. The change is logged once (src/ops/redis.ts) and shown in /readyz and /metrics.
  */
 export class RedisOrMemoryStore implements Store {
   readonly localKeys = false;

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Request, RequestHandler, Response } from "express";
 import { MemoryStore, type Options, type RateLimitInfo, rateLimit, type Store } from "express-rate-limit";
 import { AppError } from "../errors.js";
-import type { Logger } from "../logger.js";
-import type { RedisConnection } from "../redis.js";
+import type { Logger } from "../ops/logger.js";
+import type { RedisConnection } from "../ops/redis.js";
 import { RedisOrMemoryStore } from "./rate-limit-store.js";
 
 /** A limit's name: the label in metrics and part of its Redis keys. */

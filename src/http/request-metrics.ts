@@ -1,4 +1,4 @@
-// Request durations by method, route pattern and status (a part of src/metrics.ts).
+// Request durations by method, route pattern and status (a part of src/ops/metrics.ts).
 import type { Request, RequestHandler, Response } from "express";
 import { Histogram, type Registry } from "prom-client";
 

@@ -1,7 +1,7 @@
 // One pass of the mail worker (src/mail/worker.ts): claim a batch, send it, record each outcome.
 import type { Kysely } from "kysely";
 import type { Schema } from "../db/schema.js";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../ops/logger.js";
 import type { MailWorkerMetrics } from "./mail.metrics.js";
 import { claimDueMails, type MailRow, markMailDead, markMailSent, scheduleMailRetry } from "./outbox.js";
 import { classifySendError, MailDeliveryError, type MailTransport } from "./transport.js";

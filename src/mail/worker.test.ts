@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_ENGINES } from "../../test/helpers.js";
 import { type Database, migrateToLatest } from "../db/index.js";
-import { createLogger } from "../logger.js";
+import { createLogger } from "../ops/logger.js";
 import { enqueueMail, type MailRow } from "./outbox.js";
 import { freePort, startTestSmtpServer, type TestSmtpServer, testMail, until } from "./test-support.js";
 import { createMailTransport } from "./transport.js";

@@ -1,5 +1,5 @@
 import type { Database } from "../db/index.js";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../ops/logger.js";
 import type { MailWorkerMetrics } from "./mail.metrics.js";
 import type { MailTransport } from "./transport.js";
 import { type PassContext, runPass } from "./worker-pass.js";

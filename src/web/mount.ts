@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import express, { type Request, type RequestHandler } from "express";
 import type { Config } from "../config.js";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../ops/logger.js";
 
 /** web/dist: two levels up from src/web (tsx, vitest) and from dist/web (compiled). */
 export const WEB_DIST_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../web/dist");

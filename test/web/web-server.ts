@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Database } from "../../src/db/index.js";
-import type { Logger } from "../../src/logger.js";
+import type { Logger } from "../../src/ops/logger.js";
 import { createPortico, type Portico } from "../../src/portico.js";
 import { WEB_DIST_DIR } from "../../src/web/mount.js";
 import { listenOnLoopback, silentLogger, TEST_ENGINES, testConfig } from "../helpers.js";

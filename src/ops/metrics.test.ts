@@ -2,11 +2,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import request from "supertest";
 import { beforeAll, describe, expect, it } from "vitest";
-import { newUserBody } from "../test/helpers.js";
-import { usePortico } from "../test/use-portico.js";
+import { newUserBody } from "../../test/helpers.js";
+import { usePortico } from "../../test/use-portico.js";
+import type { PasswordHasher } from "../users/passwords.js";
+import { WEB_DIST_DIR } from "../web/mount.js";
 import { createMetrics } from "./metrics.js";
-import type { PasswordHasher } from "./users/passwords.js";
-import { WEB_DIST_DIR } from "./web/mount.js";
 
 const HAVE_WEB = existsSync(join(WEB_DIST_DIR, "server", "entry.mjs"));
 

@@ -1,12 +1,12 @@
 import { type RequestHandler, Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { AuthService } from "./auth/auth.service.js";
-import type { Database } from "./db/index.js";
-import { toAppError } from "./http/error-handler.js";
-import type { CounterStore, LimitName } from "./http/rate-limit.js";
-import { createHttpMetrics } from "./http/request-metrics.js";
-import type { SessionEvents } from "./sessions/sessions.service.js";
-import type { PasswordHasher } from "./users/passwords.js";
+import type { AuthService } from "../auth/auth.service.js";
+import type { Database } from "../db/index.js";
+import { toAppError } from "../http/error-handler.js";
+import type { CounterStore, LimitName } from "../http/rate-limit.js";
+import { createHttpMetrics } from "../http/request-metrics.js";
+import type { SessionEvents } from "../sessions/sessions.service.js";
+import type { PasswordHasher } from "../users/passwords.js";
 
 interface MetricSources {
   passwords?: PasswordHasher;
