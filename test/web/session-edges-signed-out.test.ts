@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { totpCodeAt } from "../../src/mfa/totp.js";
 import { uniqueEmail } from "../helpers.js";
-import { cookieHeader, postForm, setCookies, startWebServer, type WebServer } from "./web-server.js";
+import { CLEARED, PASSWORD, pageClient, SESSION } from "./support/pages.js";
+import { useWebServer } from "./support/sites.js";
+import { cookieHeader, setCookies, type WebServer } from "./web-server.js";
 
-const PASSWORD = "correct horse battery staple";
-const SESSION = "portico_session";
-const CLEARED = /^portico_session=deleted;.*Expires=Thu, 01 Jan 1970/;
 const WHY = "Log in to see your account.";
 const ACCOUNT_PAGES = ["/dashboard", "/account", "/account/two-factor"];
 
@@ -38,18 +37,10 @@ const OPEN_REDIRECTS = [
 
 describe("the edges of a session (issue 15, item 5)", () => {
   let web: WebServer;
-
-  beforeAll(async () => {
-    web = await startWebServer();
+  useWebServer((started) => {
+    web = started;
   });
-  afterAll(async () => {
-    await web?.close();
-  });
-
-  const get = (path: string, cookie?: string) =>
-    fetch(`${web.url}${path}`, { redirect: "manual", headers: { accept: "text/html", ...(cookie && { cookie }) } });
-  const post = (path: string, fields: Record<string, string>, cookie?: string) =>
-    postForm(web.url, path, fields, cookie ? { cookie } : {});
+  const { get, post } = pageClient(() => web, "edges");
   const api = (path: string, body: object, token?: string) =>
     fetch(`${web.url}/api/v1/auth/${path}`, {
       method: "POST",
@@ -63,14 +54,6 @@ describe("the edges of a session (issue 15, item 5)", () => {
     const res = await api("register", { email, password: PASSWORD, firstName: "Ada", lastName: "Lovelace" });
     expect(res.status).toBe(201);
     return { email, token: ((await res.json()) as { token: string }).token };
-  }
-
-  /** Signs up through the form: the address and the session cookie. */
-  async function signUp() {
-    const email = uniqueEmail("edges");
-    const res = await post("/register", { email, firstName: "Ada", lastName: "Lovelace", password: PASSWORD });
-    expect(res.status).toBe(303);
-    return { email, cookie: cookieHeader(res) };
   }
 
   const hidden = (html: string, name: string) =>
@@ -176,116 +159,6 @@ describe("the edges of a session (issue 15, item 5)", () => {
       expect(again.headers.get("location")).toBe("/account/two-factor");
       const evil = await get("/login?next=//evil.example", cookieHeader(res));
       expect(evil.headers.get("location")).toBe("/dashboard");
-    });
-  });
-
-  describe("after Log out", () => {
-    it('the page it lands on says "You have logged out", once', async () => {
-      const { cookie } = await signUp();
-      const res = await post("/logout", {}, cookie);
-      expect(res.status).toBe(303);
-      expect(res.headers.get("location")).toBe("/");
-      const flash = setCookies(res).get("portico_logged_out");
-      expect(flash).toMatch(/^portico_logged_out=1;.*HttpOnly/);
-      const landing = await get("/", cookieHeader(res));
-      const html = await landing.text();
-      expect(html).toMatch(/<p class="notice" role="status">\s*You have logged out\./);
-      // Said once: the answer drops the cookie, and a later visit says nothing.
-      expect(setCookies(landing).get("portico_logged_out")).toMatch(/Expires=Thu, 01 Jan 1970/);
-      expect(await (await get("/")).text()).not.toContain("You have logged out");
-    });
-
-    it("a session that ended another way (a dead cookie) is not called a logout", async () => {
-      const res = await get("/dashboard", `${SESSION}=not-a-jwt`);
-      expect(setCookies(res).has("portico_logged_out")).toBe(false);
-    });
-  });
-
-  describe("the header", () => {
-    const PAGES = [
-      "/",
-      "/forgot-password",
-      "/reset-password?token=abc",
-      "/verify-email?token=abc",
-      "/confirm-email?token=abc",
-      "/dashboard",
-      "/account",
-      "/account/two-factor",
-      "/logout",
-      "/no-such-page",
-    ];
-
-    it("shows who is logged in on every page, with Your account and Log out, and keeps the page out of caches", async () => {
-      const { email, cookie } = await signUp();
-      for (const path of PAGES) {
-        const res = await get(path, cookie);
-        expect(res.headers.get("cache-control"), path).toBe("no-store");
-        const html = await res.text();
-        const header = /<header class="site-header">([\s\S]*?)<\/header>/.exec(html)?.[1] ?? "";
-        expect(header, path).toMatch(new RegExp(`Logged in as <strong>${email.replace(/[.+]/g, "\\$&")}</strong>`));
-        expect(header, path).toContain('<a href="/dashboard"');
-        expect(header, path).not.toContain('href="/login"');
-        expect(header, path).not.toContain('href="/register"');
-        // /logout's own page holds the one Log out button; every other page has it in the header.
-        if (path === "/logout") expect(header, path).not.toContain('action="/logout"');
-        else
-          expect(header, path).toMatch(
-            /<form class="site-logout" method="post" action="\/logout">\s*<button[^>]*>Log out<\/button>/,
-          );
-        expect(html.match(/>Log out<\/button>/g)?.length ?? 0, path).toBe(1);
-      }
-    });
-
-    it("shows Log in and Sign up to a visitor who is not logged in, or whose cookie is dead", async () => {
-      for (const cookie of [undefined, `${SESSION}=not-a-jwt`]) {
-        for (const path of ["/", "/login", "/register", "/forgot-password", "/no-such-page"]) {
-          const html = await (await get(path, cookie)).text();
-          const header = /<header class="site-header">([\s\S]*?)<\/header>/.exec(html)?.[1] ?? "";
-          expect(header, path).toMatch(/<a href="\/login"[^>]*>Log in<\/a>/);
-          expect(header, path).toMatch(/<a href="\/register"[^>]*>Sign up<\/a>/);
-          expect(header, path).not.toContain("Logged in as");
-          expect(header, path).not.toContain("Log out");
-        }
-      }
-    });
-
-    it("asks the API who is logged in once per page at most, and not at all without a cookie", async () => {
-      const { cookie } = await signUp();
-      const fetchSpy = vi.spyOn(globalThis, "fetch");
-      const meCalls = () =>
-        fetchSpy.mock.calls.filter(([url]) =>
-          String(url instanceof Request ? url.url : url).endsWith("/api/v1/auth/me"),
-        ).length;
-      try {
-        for (const path of [...PAGES, "/login", "/register"]) {
-          fetchSpy.mockClear();
-          await (await get(path, cookie)).text();
-          expect(meCalls(), path).toBeLessThanOrEqual(1);
-          fetchSpy.mockClear();
-          await (await get(path)).text();
-          expect(meCalls(), `${path} without a cookie`).toBe(0);
-        }
-        // The account pages ask once, as they did before the header said who is logged in.
-        for (const path of ["/dashboard", "/account"]) {
-          fetchSpy.mockClear();
-          await (await get(path, cookie)).text();
-          expect(meCalls(), path).toBe(1);
-        }
-      } finally {
-        fetchSpy.mockRestore();
-      }
-    });
-
-    it("/login and /register send someone logged in to the dashboard; with a dead cookie they show the form and drop it", async () => {
-      const { cookie } = await signUp();
-      for (const path of ["/login", "/register"]) {
-        const res = await get(path, cookie);
-        expect(res.status, path).toBe(303);
-        expect(res.headers.get("location"), path).toBe("/dashboard");
-        const dead = await get(path, `${SESSION}=${cookie.split(`${SESSION}=`)[1]?.split(";")[0]}x`);
-        expect(dead.status, path).toBe(200);
-        expect(setCookies(dead).get(SESSION), path).toMatch(CLEARED);
-      }
     });
   });
 });
