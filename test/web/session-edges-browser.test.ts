@@ -12,12 +12,8 @@ import {
   VIEWPORTS,
   type ViewportName,
 } from "./browser.js";
-
-const PASSWORD = "correct horse battery staple";
-
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).first().textContent()) ?? "").replace(/\s+/g, " ").trim();
-}
+import { text } from "./support/browser-steps.js";
+import { PASSWORD } from "./support/pages.js";
 
 describe.skipIf(!HAVE_CHROMIUM)(
   `the edges of a session in Chromium (issue 15, items 3 and 5; ${HAVE_CHROMIUM ? "found" : SKIP_CHROMIUM_REASON})`,
