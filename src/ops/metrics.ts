@@ -138,23 +138,22 @@ function createSessionEvents(registers: Registry[]): SessionEvents {
 
 type Sources = () => MetricSources;
 
+/** A gauge without labels whose value is read at scrape time. */
+function readingGauge(registers: Registry[], name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers,
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
 function hashGauges(registers: Registry[], sources: Sources): void {
-  new Gauge({
-    name: "portico_bcrypt_queue_depth",
-    help: "bcrypt jobs waiting for a slot",
-    registers,
-    collect() {
-      this.set(sources().passwords?.stats().queued ?? 0);
-    },
-  });
-  new Gauge({
-    name: "portico_bcrypt_active_jobs",
-    help: "bcrypt jobs running",
-    registers,
-    collect() {
-      this.set(sources().passwords?.stats().active ?? 0);
-    },
-  });
+  const stats = () => sources().passwords?.stats();
+  readingGauge(registers, "portico_bcrypt_queue_depth", "bcrypt jobs waiting for a slot", () => stats()?.queued ?? 0);
+  readingGauge(registers, "portico_bcrypt_active_jobs", "bcrypt jobs running", () => stats()?.active ?? 0);
 }
 
 function poolGauges(registers: Registry[], sources: Sources): void {
@@ -169,14 +168,12 @@ function poolGauges(registers: Registry[], sources: Sources): void {
       this.set({ state: "idle" }, stats.idle);
     },
   });
-  new Gauge({
-    name: "portico_db_pool_waiting",
-    help: "Queries waiting for a database connection",
+  readingGauge(
     registers,
-    collect() {
-      this.set(sources().database?.poolStats().waiting ?? 0);
-    },
-  });
+    "portico_db_pool_waiting",
+    "Queries waiting for a database connection",
+    () => sources().database?.poolStats().waiting ?? 0,
+  );
 }
 
 function rateLimitStoreGauge(registers: Registry[], sources: Sources): void {
@@ -193,14 +190,9 @@ function rateLimitStoreGauge(registers: Registry[], sources: Sources): void {
 }
 
 function redisUpGauge(registers: Registry[], redisUp: () => boolean): void {
-  new Gauge({
-    name: "portico_redis_up",
-    help: "1 while Redis (the shared rate-limit store) answers",
-    registers,
-    collect() {
-      this.set(redisUp() ? 1 : 0);
-    },
-  });
+  readingGauge(registers, "portico_redis_up", "1 while Redis (the shared rate-limit store) answers", () =>
+    redisUp() ? 1 : 0,
+  );
 }
 
 /** The gauges, read at scrape time from the sources `watch` was given (0 until then). */
