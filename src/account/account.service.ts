@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { passwordContextProblem } from "../auth/password-rules.js";
+import { passwordContextProblem, storedUserContext } from "../auth/password-rules.js";
 import type { Schema } from "../db/schema.js";
 import { AppError, validationError } from "../errors.js";
 import { listEvents, recordEvent, type SecurityEvent } from "../events/events.js";
@@ -59,10 +59,7 @@ async function changePassword(
 ): Promise<void> {
   const { deps } = ctx;
   const row = await recheck(ctx, auth.user.id, current);
-  const context = passwordContextProblem(next, {
-    email: row.email,
-    names: [row.name, row.first_name, row.last_name],
-  });
+  const context = passwordContextProblem(next, storedUserContext(row));
   if (context) throw validationError([{ field: "newPassword", code: "PASSWORD_TOO_COMMON", message: context }]);
   const passwordHash = await deps.passwords.hashPassword(next);
   const revoked = await deps.db.transaction().execute(async (trx) => {

@@ -1,4 +1,5 @@
 import { dictionary } from "@zxcvbn-ts/language-common";
+import type { UserRow } from "../users/user.js";
 
 /**
  * What a new password must not be, beyond its length (NIST SP 800-63B-4 §3.1.1.2): on the list of
@@ -53,6 +54,11 @@ export interface PasswordContext {
   email?: unknown;
   /** Full name, first and last name as given (only strings are used). */
   names?: unknown[];
+}
+
+/** A stored user's context, for a new password chosen later (change, reset). */
+export function storedUserContext(user: Pick<UserRow, "email" | "name" | "first_name" | "last_name">): PasswordContext {
+  return { email: user.email, names: [user.name, user.first_name, user.last_name] };
 }
 
 const longEnough = (word: string) => [...word].length >= CONTEXT_MIN_CHARS;

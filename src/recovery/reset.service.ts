@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { passwordContextProblem } from "../auth/password-rules.js";
+import { passwordContextProblem, storedUserContext } from "../auth/password-rules.js";
 import { AppError, validationError } from "../errors.js";
 import { recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
@@ -84,10 +84,7 @@ async function resetPassword(
   const found = await findLiveToken(deps.db, "password_reset", token, now());
   const user = found && (await users.findUserById(found.user_id));
   if (!found || !user) throw new AppError("INVALID_TOKEN");
-  const context = passwordContextProblem(password, {
-    email: user.email,
-    names: [user.name, user.first_name, user.last_name],
-  });
+  const context = passwordContextProblem(password, storedUserContext(user));
   if (context) throw validationError([{ field: "password", code: "PASSWORD_TOO_COMMON", message: context }]);
   // Hash first, with no transaction open (~250 ms at cost 12); the token is consumed after.
   const passwordHash = await deps.passwords.hashPassword(password);
