@@ -1,9 +1,8 @@
 import type { ParsedMail } from "mailparser";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSmtpServer, type TestSmtpServer } from "../src/mail/test-support.js";
+import { describe, expect, it } from "vitest";
 import { newUserBody, TEST_ENGINES, uniqueEmail } from "./helpers.js";
-import { linkIn, waitForMail } from "./support/mail.js";
+import { linkIn, useSmtpServer, waitForMail } from "./support/mail.js";
 import { usePortico } from "./use-portico.js";
 
 const REGISTER = "/api/v1/auth/register";
@@ -20,11 +19,7 @@ const NEW_PASSWORD = "a completely new passphrase";
 const tokenIn = (mail: ParsedMail, path: string) => linkIn(mail, path).token;
 
 describe.each(TEST_ENGINES)("account settings (SPEC §9) on $name", (engine) => {
-  let smtp: TestSmtpServer;
-  beforeAll(async () => {
-    smtp = await startTestSmtpServer();
-  });
-  afterAll(() => smtp?.close());
+  const smtp = useSmtpServer();
   const portico = usePortico({ engine, env: () => ({ SMTP_URL: smtp.url }) });
   const api = () => request(portico.app);
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

@@ -1,7 +1,7 @@
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSmtpServer, type TestSmtpServer } from "../src/mail/test-support.js";
+import { describe, expect, it } from "vitest";
 import { newUserBody, TEST_ENGINES, uniqueEmail } from "./helpers.js";
+import { useSmtpServer } from "./support/mail.js";
 import { usePortico } from "./use-portico.js";
 
 const REGISTER = "/api/v1/auth/register";
@@ -12,11 +12,7 @@ const FORGOT = "/api/v1/auth/password/forgot";
  * which other files' bcrypt and PGlite work on the same cores would only blur.
  */
 describe.each(TEST_ENGINES)("forgot-password timing on $name", (engine) => {
-  let smtp: TestSmtpServer;
-  beforeAll(async () => {
-    smtp = await startTestSmtpServer();
-  });
-  afterAll(() => smtp?.close());
+  const smtp = useSmtpServer();
   const portico = usePortico({ engine, env: () => ({ SMTP_URL: smtp.url }) });
 
   it("takes the same time for a known and an unknown address (median of 50 each, interleaved)", async () => {

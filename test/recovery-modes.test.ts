@@ -1,9 +1,9 @@
 import type { ParsedMail } from "mailparser";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSmtpServer, type TestSmtpServer, until } from "../src/mail/test-support.js";
+import { describe, expect, it } from "vitest";
+import { until } from "../src/mail/test-support.js";
 import { newUserBody, TEST_ENGINES, uniqueEmail } from "./helpers.js";
-import { linkIn, mailsTo as mailsOf } from "./support/mail.js";
+import { linkIn, mailsTo as mailsOf, useSmtpServer } from "./support/mail.js";
 import { usePortico } from "./use-portico.js";
 
 const REGISTER = "/api/v1/auth/register";
@@ -14,11 +14,7 @@ const FORGOT = "/api/v1/auth/password/forgot";
 const RESET = "/api/v1/auth/password/reset";
 
 describe.each(TEST_ENGINES)("EMAIL_VERIFICATION modes and limits on $name", (engine) => {
-  let smtp: TestSmtpServer;
-  beforeAll(async () => {
-    smtp = await startTestSmtpServer();
-  });
-  afterAll(() => smtp?.close());
+  const smtp = useSmtpServer();
   const instances = usePortico({ engine, shared: false });
   const portico = (env: Record<string, string>) => instances.open({ SMTP_URL: smtp.url, ...env });
   const linkTo = async (email: string, path: string, n = 1) => {

@@ -1,9 +1,8 @@
 import { sql } from "kysely";
 import request from "supertest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSmtpServer, type TestSmtpServer } from "../src/mail/test-support.js";
+import { describe, expect, it } from "vitest";
 import { newUserBody, TEST_ENGINES, uniqueEmail } from "./helpers.js";
-import { linkIn, mailsTo as mailsOf, waitForMail } from "./support/mail.js";
+import { linkIn, mailsTo as mailsOf, useSmtpServer, waitForMail } from "./support/mail.js";
 import { usePortico } from "./use-portico.js";
 
 const ORIGIN = "https://auth.example.test";
@@ -17,11 +16,7 @@ const RESET = "/api/v1/auth/password/reset";
 const FORGOT_MESSAGE = "If an account exists for that address, we have sent a link to reset the password.";
 
 describe.each(TEST_ENGINES)("verification and password reset (SPEC §7, §8) on $name", (engine) => {
-  let smtp: TestSmtpServer;
-  beforeAll(async () => {
-    smtp = await startTestSmtpServer();
-  });
-  afterAll(() => smtp?.close());
+  const smtp = useSmtpServer();
   const portico = usePortico({ engine, env: () => ({ SMTP_URL: smtp.url, PUBLIC_ORIGIN: ORIGIN }) });
   const api = () => request(portico.app);
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
