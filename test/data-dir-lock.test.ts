@@ -19,7 +19,7 @@ function runService(env: Record<string, string>): Promise<{ code: number | null;
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
     child.on("error", reject);
-    child.on("exit", (code) => {
+    child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stderr });
     });

@@ -45,7 +45,7 @@ async function initialiseInChildProcess(dataPath: string): Promise<void> {
   });
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     child.once("error", reject);
-    child.once("exit", resolve);
+    child.once("close", resolve); // after stderr is read to the end, so the message is whole
   });
   // The child's file system chmodded what it made to 0666 (see keepFilesPrivate): make it private.
   if (existsSync(dataPath)) makePrivate(dataPath);

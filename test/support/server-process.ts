@@ -9,6 +9,7 @@ export interface ServerProcess {
   url: string;
   /** The JSON log lines written so far. */
   lines: Record<string, unknown>[];
+  /** Settles once the process has exited and its stdout and stderr are read to the end. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -42,8 +43,10 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   child.stderr?.on("data", (chunk) => {
     stderr += chunk;
   });
+  // "close", not "exit": "exit" can come before the last chunks of stdout are read, and a test
+  // that reads the final log line ("stopped") would then miss it.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
+    child.once("close", (code, signal) => resolve({ code, signal })),
   );
   const url = await new Promise<string>((resolve, reject) => {
     let buffer = "";
