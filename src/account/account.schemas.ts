@@ -1,4 +1,5 @@
-import { bodySchema, emailField, newPasswordField, stringField } from "../auth/auth.schemas.js";
+import { bodySchema, stringField } from "../http/body-fields.js";
+import { emailField, newPasswordField } from "../users/user-fields.js";
 
 /** A re-entered password: any string (it is compared, not judged). */
 const currentPassword = (field: string) => stringField(field).meta({ writeOnly: true });

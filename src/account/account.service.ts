@@ -1,5 +1,4 @@
 import type { Kysely } from "kysely";
-import { passwordContextProblem, storedUserContext } from "../auth/password-rules.js";
 import type { Schema } from "../db/schema.js";
 import { AppError, validationError } from "../errors.js";
 import { listEvents, recordEvent, type SecurityEvent } from "../events/events.js";
@@ -9,6 +8,7 @@ import { consumeToken, issueToken, voidTokens } from "../recovery/one-time-token
 import { link, VERIFY_TTL_MS } from "../recovery/recovery.deps.js";
 import { createSessionRepository } from "../sessions/sessions.repository.js";
 import type { Authenticated, SessionEvents } from "../sessions/sessions.service.js";
+import { passwordContextProblem, storedUserContext } from "../users/password-rules.js";
 import type { PasswordHasher } from "../users/passwords.js";
 import { toUser, type User, type UserRow } from "../users/user.js";
 import { createUserRepository, type UserRepository } from "../users/users.repository.js";

@@ -9,9 +9,9 @@ import type { SessionService } from "../sessions/sessions.service.js";
 import type { PasswordHasher } from "../users/passwords.js";
 import type { UserRow } from "../users/user.js";
 import { toUser, type User } from "../users/user.js";
+import { PASSWORD_MAX_BYTES } from "../users/user-fields.js";
 import { createUserRepository, type UserRepository } from "../users/users.repository.js";
 import type { LoginBody, RegisterBody } from "./auth.schemas.js";
-import { PASSWORD_MAX_BYTES } from "./auth.schemas.js";
 import { oneAtATime } from "./one-at-a-time.js";
 
 interface AuthResult {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bodySchema, stringField } from "../auth/auth.schemas.js";
+import { bodySchema, stringField } from "../http/body-fields.js";
 
 const code = stringField("code").meta({ description: "A 6-digit TOTP code, or (at sign-in) an unused recovery code" });
 

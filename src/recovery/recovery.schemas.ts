@@ -1,4 +1,5 @@
-import { bodySchema, emailField, newPasswordField, stringField } from "../auth/auth.schemas.js";
+import { bodySchema, stringField } from "../http/body-fields.js";
+import { emailField, newPasswordField } from "../users/user-fields.js";
 
 /** `{ token }`: the one-time token from a link (verification, e-mail change). */
 export const tokenBody = bodySchema({ token: stringField("token") }, "TokenBody");

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { passwordContextProblem, storedUserContext } from "../auth/password-rules.js";
 import { AppError, validationError } from "../errors.js";
 import { recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
 import { enqueueMail, passwordChangedMail, passwordResetMail } from "../mail/index.js";
 import { createSessionRepository } from "../sessions/sessions.repository.js";
+import { passwordContextProblem, storedUserContext } from "../users/password-rules.js";
 import { createUserRepository, type UserRepository } from "../users/users.repository.js";
 import { consumeToken, countIssuedSince, findLiveToken, issueToken, voidTokens } from "./one-time-tokens.js";
 import { link, RESET_MAIL_CAP, type RecoveryDeps } from "./recovery.deps.js";

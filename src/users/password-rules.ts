@@ -1,5 +1,5 @@
 import { dictionary } from "@zxcvbn-ts/language-common";
-import type { UserRow } from "../users/user.js";
+import type { UserRow } from "./user.js";
 
 /**
  * What a new password must not be, beyond its length (NIST SP 800-63B-4 §3.1.1.2): on the list of

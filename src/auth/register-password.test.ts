@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { validationError } from "../errors.js";
 import { toFieldErrors } from "../http/validate.js";
-import { isCommonPassword, loginBody, registerBody } from "./auth.schemas.js";
+import { isCommonPassword } from "../users/password-rules.js";
+import { loginBody, registerBody } from "./auth.schemas.js";
 import { codeOf, valid } from "./test-support.js";
 
 describe("register body: password", () => {
