@@ -2,6 +2,7 @@ import type { Router } from "express";
 import { createAccountRouter } from "./account/account.routes.js";
 import { createAccountService } from "./account/account.service.js";
 import { createAuthLimits } from "./auth/auth.limits.js";
+import type { AuthMetrics } from "./auth/auth.metrics.js";
 import { createAuthRouter } from "./auth/auth.routes.js";
 import { createAuthService } from "./auth/auth.service.js";
 import { logAuthFailures } from "./auth/auth-failure-log.js";
@@ -25,7 +26,7 @@ import { createVerificationService } from "./recovery/verification.service.js";
 import { requireSession } from "./sessions/require-session.js";
 import { createSessionRepository } from "./sessions/sessions.repository.js";
 import { createSessionsRouter } from "./sessions/sessions.routes.js";
-import { createSessionService } from "./sessions/sessions.service.js";
+import { createSessionService, type SessionEvents } from "./sessions/sessions.service.js";
 import { createPasswordHasher, type PasswordHasher } from "./users/passwords.js";
 
 export interface FeatureDeps {
@@ -33,6 +34,10 @@ export interface FeatureDeps {
   logger: Logger;
   database: Database;
   metrics: Metrics;
+  /** Sign-up and sign-in outcomes (src/auth/auth.metrics.ts). */
+  authMetrics: AuthMetrics;
+  /** Sessions created and revoked (src/sessions/sessions.metrics.ts). */
+  sessionEvents: SessionEvents;
   rateLimits: RateLimits | undefined;
   /** Wakes this instance's mail worker after a transaction that queued mail committed. */
   mailQueued: () => void;
@@ -52,7 +57,7 @@ type Shared = ReturnType<typeof buildShared>;
 type Services = ReturnType<typeof buildServices>;
 
 /** What several features use: password hashing, tokens and sessions, the recovery deps. */
-function buildShared({ config, logger, database, metrics, mailQueued }: FeatureDeps) {
+function buildShared({ config, logger, database, metrics, sessionEvents, mailQueued }: FeatureDeps) {
   const passwords = createPasswordHasher({
     cost: config.bcryptCost,
     concurrency: config.hashConcurrency,
@@ -69,7 +74,7 @@ function buildShared({ config, logger, database, metrics, mailQueued }: FeatureD
     sessions: createSessionRepository(database.kysely, database.prepared),
     tokens,
     lifetimeSeconds: config.jwtExpiresInSeconds,
-    events: metrics.sessionEvents,
+    events: sessionEvents,
     recordEvent: (userId, type, client) => recordEvent(database.kysely, userId, type, client),
     onTouchError: (error) => logger.warn({ err: error }, "could not update a session's last-seen time"),
   });
@@ -81,12 +86,12 @@ function buildShared({ config, logger, database, metrics, mailQueued }: FeatureD
     resetTtlMs: config.resetTokenTtlSeconds * 1000,
     limits: config.rateLimit,
     mailQueued,
-    sessionEvents: metrics.sessionEvents,
+    sessionEvents,
   };
   return { passwords, jwtSecret, sessions, recoveryDeps };
 }
 
-function buildServices({ config, logger, metrics, mailQueued }: FeatureDeps, shared: Shared) {
+function buildServices({ config, logger, authMetrics, mailQueued }: FeatureDeps, shared: Shared) {
   const { passwords, jwtSecret, sessions, recoveryDeps } = shared;
   const mfaDeps = { ...recoveryDeps, keys: createMfaKeys(config.mfaKey ?? jwtSecret) };
   const mfaLogin = createMfaLoginService({ ...mfaDeps, sessions });
@@ -102,7 +107,7 @@ function buildServices({ config, logger, metrics, mailQueued }: FeatureDeps, sha
     onRehashError: (error) => logger.warn({ err: error }, "password re-hash failed"),
   });
   return {
-    auth: logAuthFailures(metrics.instrumentAuth(auth), logger, jwtSecret),
+    auth: logAuthFailures(authMetrics.instrument(auth), logger, jwtSecret),
     verification,
     reset: createResetService(recoveryDeps),
     account: createAccountService(recoveryDeps),

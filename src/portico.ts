@@ -1,16 +1,16 @@
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type express from "express";
 import type { Router } from "express";
 
 import { createApp } from "./app.js";
+import { createAuthMetrics } from "./auth/auth.metrics.js";
 import type { Config } from "./config.js";
 import { type Database, migrateToLatest, openDatabase } from "./db/index.js";
 import { buildFeatures } from "./features.js";
 import { createApiDocsRouter } from "./http/api-docs.js";
 import { createRateLimits } from "./http/rate-limit.js";
 import { corsForApi, securityHeaders } from "./http/security.js";
-import { createHttpServer } from "./http/server.js";
+import { createHttpServer, listen } from "./http/server.js";
 import { createWebClientAddress } from "./http/web-client-address.js";
 import {
   createDevMailboxRouter,
@@ -25,6 +25,7 @@ import { type Logger, requestLogger } from "./ops/logger.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { createOpsApp } from "./ops/ops-app.js";
 import { connectRedis } from "./ops/redis.js";
+import { createSessionMetrics } from "./sessions/sessions.metrics.js";
 import type { PasswordHasher } from "./users/passwords.js";
 import { lowerPoolThreadPriority } from "./users/thread-priority.js";
 import { loadWebHandler, webOptions } from "./web/mount.js";
@@ -52,13 +53,15 @@ export async function assemblePortico(
 ): Promise<Omit<Portico, "close"> & { stop(): Promise<void> }> {
   const metrics = createMetrics();
   const shared = buildSharedServices(config, logger, database, metrics);
-  const { mail, redis, rateLimits } = shared;
+  const { mail, redis, rateLimits, authMetrics, sessionEvents } = shared;
   const { passwords, routers } = buildFeatures({
     config,
     logger,
     database,
     metrics,
     rateLimits,
+    authMetrics,
+    sessionEvents,
     mailQueued: () => mail.kick(),
   });
   metrics.watch({
@@ -79,7 +82,10 @@ export async function assemblePortico(
 
 type SharedServices = ReturnType<typeof buildSharedServices>;
 
-/** The outbox worker and its transport, Redis and the rate limiter factory: shared by every feature. */
+/**
+ * The outbox worker and its transport, Redis and the rate limiter factory: shared by every
+ * feature; and each feature's metrics on the one registry.
+ */
 function buildSharedServices(config: Config, logger: Logger, database: Database, metrics: Metrics) {
   const transport = createMailTransport({
     smtpUrl: config.smtpUrl,
@@ -92,17 +98,22 @@ function buildSharedServices(config: Config, logger: Logger, database: Database,
     logger,
     metrics: createMailMetrics(metrics.registry, database),
   });
+  const authMetrics = createAuthMetrics(metrics.registry);
+  const sessionEvents = createSessionMetrics(metrics.registry);
   const redis = config.rateLimit && config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
   const rateLimits = config.rateLimit
     ? createRateLimits({
         redis,
         keyPrefix: config.redisPrefix,
         logger,
-        onLimited: metrics.countRateLimited,
+        onLimited: (name) => {
+          metrics.countRateLimited(name);
+          authMetrics.countLimited(name);
+        },
         onFallback: metrics.countRateLimitFallback,
       })
     : undefined;
-  return { transport, mail, redis, rateLimits };
+  return { transport, mail, redis, rateLimits, authMetrics, sessionEvents };
 }
 
 /** The public app (middleware and routers in order: src/app.ts) and the operators' app. */
@@ -183,17 +194,6 @@ export interface RunningPortico extends Portico {
   metricsUrl: string | undefined;
   /** Stops accepting, lets requests in flight finish (bounded), then closes the database. */
   shutdown(): Promise<void>;
-}
-
-/** Listens and resolves with the URL once listening; rejects on an error such as EADDRINUSE. */
-async function listen(server: Server, port: number, host: string): Promise<string> {
-  server.listen(port, host);
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
-  });
-  const { address, port: bound } = server.address() as AddressInfo;
-  return `http://${address.includes(":") ? `[${address}]` : address}:${bound}`;
 }
 
 /** Starts the service: the public app on config.host:config.port, opsApp on config.metrics. */

@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 
 export interface HttpLimits {
   /** Time to receive a request's headers (HTTP_HEADERS_TIMEOUT_MS): stops trickled headers. */
@@ -33,4 +34,15 @@ export function createHttpServer(listener: RequestListener, limits: HttpLimits):
   server.setTimeout(limits.idleTimeoutMs);
   server.maxConnections = limits.maxConnections;
   return server;
+}
+
+/** Listens and resolves with the URL once listening; rejects on an error such as EADDRINUSE. */
+export async function listen(server: Server, port: number, host: string): Promise<string> {
+  server.listen(port, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const { address, port: bound } = server.address() as AddressInfo;
+  return `http://${address.includes(":") ? `[${address}]` : address}:${bound}`;
 }

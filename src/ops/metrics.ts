@@ -1,11 +1,8 @@
 import { type RequestHandler, Router } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { AuthService } from "../auth/auth.service.js";
 import type { Database } from "../db/index.js";
-import { toAppError } from "../http/error-handler.js";
 import type { CounterStore, LimitName } from "../http/rate-limit.js";
 import { createHttpMetrics } from "../http/request-metrics.js";
-import type { SessionEvents } from "../sessions/sessions.service.js";
 import type { PasswordHasher } from "../users/passwords.js";
 
 interface MetricSources {
@@ -26,56 +23,16 @@ export interface Metrics {
   observeHash(seconds: number, operation: "hash" | "verify"): void;
   countRateLimited(name: LimitName): void;
   countRateLimitFallback(name: LimitName): void;
-  /** For createSessionService's `events`: sessions created by method, revoked by reason. */
-  readonly sessionEvents: SessionEvents;
-  /** The same service, counting registrations and logins by outcome. */
-  instrumentAuth(auth: AuthService): AuthService;
   /** Gauges read at scrape time. */
   watch(sources: MetricSources): void;
 }
 
 const COUNTER_STORES: CounterStore[] = ["redis", "memory", "memory-fallback"];
 
-/** Registrations and logins by outcome, every usual outcome at 0 from the start. */
-function outcomeCounters(registers: Registry[]) {
-  const registrations = new Counter({
-    name: "portico_registrations_total",
-    help: "Registrations by outcome: success, rate_limited, or the error code in lower case",
-    labelNames: ["outcome"],
-    registers,
-  });
-  const logins = new Counter({
-    name: "portico_logins_total",
-    help: "Logins by outcome: success, rate_limited, or the error code in lower case",
-    labelNames: ["outcome"],
-    registers,
-  });
-  for (const outcome of ["success", "rate_limited", "overloaded", "service_unavailable", "internal_error"]) {
-    registrations.inc({ outcome }, 0);
-    logins.inc({ outcome }, 0);
-  }
-  registrations.inc({ outcome: "email_taken" }, 0);
-  logins.inc({ outcome: "invalid_credentials" }, 0);
-  return { registrations, logins };
-}
+type HashAndLimitMetrics = Pick<Metrics, "observeHash" | "countRateLimited" | "countRateLimitFallback">;
 
-/** `work`'s outcome counted: success, or its error's code in lower case. */
-async function counted<T>(counter: Counter<"outcome">, work: () => Promise<T>): Promise<T> {
-  try {
-    const result = await work();
-    counter.inc({ outcome: "success" });
-    return result;
-  } catch (error) {
-    counter.inc({ outcome: toAppError(error).code.toLowerCase() });
-    throw error;
-  }
-}
-
-type AuthMetrics = Pick<Metrics, "observeHash" | "countRateLimited" | "countRateLimitFallback" | "instrumentAuth">;
-
-/** Sign-up and sign-in: outcomes, bcrypt time, rate-limit refusals and fallbacks. */
-function createAuthMetrics(registers: Registry[]): AuthMetrics {
-  const { registrations, logins } = outcomeCounters(registers);
+/** bcrypt time, rate-limit refusals and fallbacks by limit. */
+function createHashAndLimitMetrics(registers: Registry[]): HashAndLimitMetrics {
   const bcryptDuration = new Histogram({
     name: "portico_bcrypt_duration_seconds",
     help: "Time of bcrypt jobs (hash or verify), queueing excluded",
@@ -97,42 +54,8 @@ function createAuthMetrics(registers: Registry[]): AuthMetrics {
   });
   return {
     observeHash: (seconds, operation) => bcryptDuration.observe({ operation }, seconds),
-    countRateLimited(name) {
-      rateLimited.inc({ limit: name });
-      // Refused before reaching the service, so instrumentAuth cannot count these itself.
-      if (name === "register") registrations.inc({ outcome: "rate_limited" });
-      else if (name.startsWith("login_")) logins.inc({ outcome: "rate_limited" });
-    },
+    countRateLimited: (name) => rateLimited.inc({ limit: name }),
     countRateLimitFallback: (name) => fallbacks.inc({ limit: name }),
-    instrumentAuth: (auth) => ({
-      ...auth,
-      registerUser: (input, client) => counted(registrations, () => auth.registerUser(input, client)),
-      loginUser: (input, client) => counted(logins, () => auth.loginUser(input, client)),
-    }),
-  };
-}
-
-/** Sessions created by method, revoked by reason. */
-function createSessionEvents(registers: Registry[]): SessionEvents {
-  const sessionsCreated = new Counter({
-    name: "portico_sessions_created_total",
-    help: "Sessions created, by how the user signed in",
-    labelNames: ["method"],
-    registers,
-  });
-  const sessionsRevoked = new Counter({
-    name: "portico_sessions_revoked_total",
-    help: "Sessions revoked, by reason",
-    labelNames: ["reason"],
-    registers,
-  });
-  sessionsCreated.inc({ method: "password" }, 0);
-  sessionsRevoked.inc({ reason: "logout" }, 0);
-  return {
-    created: (method) => sessionsCreated.inc({ method }),
-    revoked: (reason, count) => {
-      if (count > 0) sessionsRevoked.inc({ reason }, count);
-    },
   };
 }
 
@@ -213,8 +136,7 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const httpMetrics = createHttpMetrics(registers);
-  const auth = createAuthMetrics(registers);
-  const sessionEvents = createSessionEvents(registers);
+  const hashAndLimits = createHashAndLimitMetrics(registers);
   const watch = createWatch(registers);
 
   const routes = Router();
@@ -223,5 +145,5 @@ export function createMetrics(): Metrics {
     res.set("Cache-Control", "no-store").type(registry.contentType).send(text);
   });
 
-  return { registry, routes, httpMetrics, ...auth, sessionEvents, watch };
+  return { registry, routes, httpMetrics, ...hashAndLimits, watch };
 }
