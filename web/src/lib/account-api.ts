@@ -1,5 +1,5 @@
-import type { User } from "./api-client";
 import type { ApiCall, ApiResult } from "./api-request";
+import type { User } from "./api-types";
 
 /**
  * The API's calls behind the account settings: password, email address,

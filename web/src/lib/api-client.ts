@@ -10,24 +10,6 @@ import { passkeyCalls } from "./passkeys-api";
  * configurable, so the pages and the API can run in one process (the default) or apart.
  */
 
-/** The API's public user (src/auth/user.ts) as it arrives in JSON: the web client owns its own copy. */
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  firstName: string | null;
-  lastName: string | null;
-  role: "user" | "admin";
-  isAdmin: boolean;
-  emailVerified: boolean;
-  createdAt: string;
-}
-
-export interface Session {
-  token: string;
-  user: User;
-}
-
 function createApiClient(options: ApiClientOptions) {
   const call = apiCall(options);
   return { ...authCalls(call), ...accountCalls(call), ...passkeyCalls(call) };

@@ -1,5 +1,5 @@
-import type { Session, User } from "./api-client";
 import type { ApiCall, ApiResult } from "./api-request";
+import type { Session, User } from "./api-types";
 
 /**
  * The API's calls for signing up, logging in and out, and the links mailed for that: part

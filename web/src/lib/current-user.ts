@@ -1,6 +1,7 @@
 import type { AstroCookies } from "astro";
-import { apiClientFor, type User } from "./api-client";
+import { apiClientFor } from "./api-client";
 import type { ApiResult } from "./api-request";
+import type { User } from "./api-types";
 import { looksSignedIn, sessionToken } from "./session";
 
 /**

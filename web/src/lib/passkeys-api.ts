@@ -1,5 +1,5 @@
-import type { Session } from "./api-client";
 import type { ApiCall, ApiResult } from "./api-request";
+import type { Session } from "./api-types";
 
 /**
  * The API's passkey endpoints (SPEC §11), part of the one API client (lib/api-client.ts spreads

@@ -1,0 +1,51 @@
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { buildOpenApiDocument } from "../src/openapi.js";
+import type { User as ApiUser } from "../src/users/user.js";
+import type { Session, User } from "../web/src/lib/api-types.js";
+
+/**
+ * The web client keeps its own copy of the API's user (an HTTP client owns the shape it reads).
+ * This keeps the copy true: the types are compared by `npm run typecheck`, the fields with the
+ * OpenAPI document at run time.
+ */
+interface JsonSchema {
+  type?: string | string[];
+  required?: string[];
+  properties?: Record<string, JsonSchema>;
+  anyOf?: JsonSchema[];
+  enum?: string[];
+}
+
+const userSchema = () =>
+  (buildOpenApiDocument() as { components: { schemas: Record<string, JsonSchema> } }).components.schemas
+    .User as JsonSchema;
+
+/** Each field of the web client's User, with the JSON types it may hold: the compiler requires every key, no more. */
+const WEB_USER_TYPES: Record<keyof User, string[]> = {
+  id: ["string"],
+  email: ["string"],
+  name: ["string"],
+  firstName: ["string", "null"],
+  lastName: ["string", "null"],
+  role: ["string"],
+  isAdmin: ["boolean"],
+  emailVerified: ["boolean"],
+  createdAt: ["string"],
+};
+
+const typesOf = (schema: JsonSchema): string[] =>
+  schema.anyOf ? schema.anyOf.flatMap(typesOf) : [schema.type ?? []].flat();
+
+describe("the web client's copy of the API's user", () => {
+  it("is the API's user type, with the OpenAPI document's User fields, each required, of the same JSON types", () => {
+    // Checked by the compiler (npm run typecheck): the zod schema's output type, exactly.
+    expectTypeOf<User>().toEqualTypeOf<ApiUser>();
+    expectTypeOf<Session>().toEqualTypeOf<{ token: string; user: ApiUser }>();
+    const schema = userSchema();
+    expect(Object.keys(schema.properties ?? {}).sort()).toEqual(Object.keys(WEB_USER_TYPES).sort());
+    expect([...(schema.required ?? [])].sort()).toEqual(Object.keys(WEB_USER_TYPES).sort());
+    for (const [field, types] of Object.entries(WEB_USER_TYPES))
+      expect(typesOf(schema.properties?.[field] ?? {}).sort(), field).toEqual([...types].sort());
+    expect(schema.properties?.role?.enum).toEqual(["user", "admin"]);
+  });
+});
