@@ -6,8 +6,6 @@ import type { AuthMetrics } from "./auth/auth.metrics.js";
 import { createAuthRouter } from "./auth/auth.routes.js";
 import { createAuthService } from "./auth/auth.service.js";
 import { logAuthFailures } from "./auth/auth-failure-log.js";
-import { resolveJwtSecret } from "./auth/jwt-secret.js";
-import { createTokenSigner } from "./auth/tokens.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/index.js";
 import { recordEvent } from "./events/events.js";
@@ -23,10 +21,12 @@ import type { RecoveryDeps } from "./recovery/recovery.deps.js";
 import { createRecoveryRouter } from "./recovery/recovery.routes.js";
 import { createResetService } from "./recovery/reset.service.js";
 import { createVerificationService } from "./recovery/verification.service.js";
+import { resolveJwtSecret } from "./sessions/jwt-secret.js";
 import { requireSession } from "./sessions/require-session.js";
 import { createSessionRepository } from "./sessions/sessions.repository.js";
 import { createSessionsRouter } from "./sessions/sessions.routes.js";
 import { createSessionService, type SessionEvents } from "./sessions/sessions.service.js";
+import { createTokenSigner } from "./sessions/tokens.js";
 import { createPasswordHasher, type PasswordHasher } from "./users/passwords.js";
 
 export interface FeatureDeps {

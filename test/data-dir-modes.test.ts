@@ -2,8 +2,8 @@ import { chmodSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { describe, expect, it } from "vitest";
-import { resolveJwtSecret } from "../src/auth/jwt-secret.js";
 import { DataDirPermissionError, openPglite } from "../src/db/pglite.js";
+import { resolveJwtSecret } from "../src/sessions/jwt-secret.js";
 import { tempDir } from "./helpers.js";
 
 const modeOf = (path: string) => (statSync(path).mode & 0o7777).toString(8);

@@ -5,11 +5,11 @@ import { type Database, migrateToLatest } from "../db/index.js";
 import type { AppError } from "../errors.js";
 import { createSessionRepository } from "../sessions/sessions.repository.js";
 import { createSessionService, type SessionService } from "../sessions/sessions.service.js";
+import { createTokenSigner } from "../sessions/tokens.js";
 import { bcryptCost, createPasswordHasher } from "../users/passwords.js";
 import { createUserRepository, type UserRepository } from "../users/users.repository.js";
 import { loginBody, registerBody } from "./auth.schemas.js";
 import { type AuthService, createAuthService } from "./auth.service.js";
-import { createTokenSigner } from "./tokens.js";
 
 const COST = 5;
 

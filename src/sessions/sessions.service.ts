@@ -1,9 +1,9 @@
-import type { TokenSigner } from "../auth/tokens.js";
 import type { NewUserRow } from "../db/new-user-rows.js";
 import { AppError } from "../errors.js";
 import { toUser, type User } from "../users/user.js";
 import { type AuthMethod, type ClientInfo, type RevokeReason, type Session, toSession } from "./session.js";
 import type { SessionRepository } from "./sessions.repository.js";
+import type { TokenSigner } from "./tokens.js";
 
 /** "Last seen" moves at most this often per session, so authenticated reads stay reads. */
 const LAST_SEEN_INTERVAL_SECONDS = 5 * 60;
