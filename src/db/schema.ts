@@ -19,6 +19,8 @@ export type AuthMethod = "password" | "totp" | "recovery_code" | "passkey";
 /** The `sessions` table (SPEC §6). The public shape is `Session` in src/sessions/session.ts. */
 export interface SessionsTable {
   id: Generated<string>;
+  /** bigint identity (a string in JS): the order of insertion, the tie-break of created_at. */
+  seq: ColumnType<string, never, never>;
   user_id: string;
   auth_method: AuthMethod;
   created_at: ColumnType<Date, never, never>;
@@ -68,6 +70,8 @@ export interface OneTimeTokensTable {
 /** The `security_events` table (src/events). */
 interface SecurityEventsTable {
   id: Generated<string>;
+  /** bigint identity (a string in JS): the order of insertion, the tie-break of created_at. */
+  seq: ColumnType<string, never, never>;
   user_id: string;
   type: string;
   created_at: ColumnType<Date, never, never>;
@@ -104,6 +108,8 @@ interface MfaTicketsTable {
 /** The `passkeys` table (src/passkeys): WebAuthn credentials. The public shape is `Passkey`. */
 export interface PasskeysTable {
   id: Generated<string>;
+  /** bigint identity (a string in JS): the order of insertion, the tie-break of created_at. */
+  seq: ColumnType<string, never, never>;
   user_id: string;
   /** base64url, as the browser sends it. */
   credential_id: string;

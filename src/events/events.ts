@@ -64,7 +64,7 @@ export async function listEvents(executor: Executor, userId: string, limit = 50)
     .select(["type", "created_at", "ip", "user_agent"])
     .where("user_id", "=", userId)
     .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
+    .orderBy("seq", "desc")
     .limit(limit)
     .execute();
   return rows.map((row) => ({

@@ -60,7 +60,7 @@ function listPasskeys(db: Executor, userId: string): Promise<PasskeyRow[]> {
     .selectAll()
     .where("user_id", "=", userId)
     .orderBy("created_at", "asc")
-    .orderBy("id", "asc")
+    .orderBy("seq", "asc")
     .execute();
 }
 

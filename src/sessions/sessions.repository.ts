@@ -118,7 +118,7 @@ function listLiveSessions(db: Kysely<Schema>, userId: string): Promise<SessionRo
     .where("user_id", "=", userId)
     .where(live)
     .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
+    .orderBy("seq", "desc")
     .execute();
 }
 
