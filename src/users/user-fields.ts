@@ -71,6 +71,7 @@ export const newPasswordField = (field: string) =>
       }),
   );
 
+/** A person's name under SPEC §1's rules, optional: the body says which names it requires. */
 function personName(field: string, max: number) {
   return z.preprocess(
     blankAsAbsent,
