@@ -18,7 +18,8 @@ async function main() {
   }
   // Written asynchronously: a request's log line is queued, not a write(2) on the event loop,
   // and lines that pile up during a burst go out in one write. pino flushes the rest at exit.
-  const logger = createLogger({ level: config.logLevel, destination: pino.destination({ dest: 1, sync: false }) });
+  const destination = pino.destination({ dest: 1, sync: false });
+  const logger = createLogger({ level: config.logLevel, destination });
   const started = performance.now();
   const portico = await startPortico(config, logger);
   logger.info(
@@ -37,15 +38,30 @@ async function main() {
       portico.shutdown().then(
         () => {
           logger.info("stopped");
-          process.exit(0);
+          exitOnceWritten(destination, 0);
         },
         (error) => {
           logger.error({ err: error }, "shutdown failed");
-          process.exit(1);
+          exitOnceWritten(destination, 1);
         },
       );
     });
   }
+}
+
+/** How long a stopping process waits for its last log lines before it exits anyway (a stuck stdout). */
+const LAST_LINES_WAIT_MS = 10_000;
+
+/**
+ * Exits once every log line is written, in order. A write may still be in flight: it waits for a
+ * thread of libuv's pool, which bcrypt and the file system share, and pino's own flush at exit
+ * would write the lines queued behind it first ("stopped" before "shutting down").
+ */
+function exitOnceWritten(destination: ReturnType<typeof pino.destination>, code: number): void {
+  const exit = () => process.exit(code);
+  setTimeout(exit, LAST_LINES_WAIT_MS);
+  destination.once("close", exit);
+  destination.end();
 }
 
 main().catch((error) => {

@@ -40,8 +40,15 @@ describe("graceful shutdown of the real process", () => {
     timeout: 120_000,
   }, async () => {
     const dataDir = tempDir("portico-shutdown-");
-    // bcrypt at cost 14 takes about a second: long enough to be caught in flight.
-    const first = await startServer({ DATA_DIR: dataDir, BCRYPT_COST: "14", HASH_CONCURRENCY: "1" });
+    // bcrypt at cost 14 takes about a second: long enough to be caught in flight. The pool's
+    // threads run at a lower priority, so on a loaded machine it can take past the default 10 s
+    // of SHUTDOWN_TIMEOUT_MS: the wait is set long here, as this test is about finishing the work.
+    const first = await startServer({
+      DATA_DIR: dataDir,
+      BCRYPT_COST: "14",
+      HASH_CONCURRENCY: "1",
+      SHUTDOWN_TIMEOUT_MS: "60000",
+    });
     const user = newUserBody();
     const inFlight = register(first.url, user);
     await untilHashing(first);
@@ -91,5 +98,27 @@ describe("graceful shutdown of the real process", () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(await inFlight).toBe("connection closed");
     expect(server.lines.map((l) => l.msg)).toContain("shutdown timeout: closing connections still open");
+  });
+
+  it("writes its last log lines in order while libuv's thread pool is busy", { timeout: 120_000 }, async () => {
+    // One pool thread, taken by a hash of about a second: the "shutting down" line waits for it,
+    // and the lines after it must not be written first.
+    const server = await startServer({
+      DATA_DIR: tempDir("portico-shutdown-"),
+      UV_THREADPOOL_SIZE: "1",
+      BCRYPT_COST: "14",
+      HASH_CONCURRENCY: "1",
+      SHUTDOWN_TIMEOUT_MS: "100",
+    });
+    const inFlight = register(server.url, newUserBody()).catch(() => "connection closed");
+    await untilHashing(server);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    await inFlight;
+    const messages = server.lines.map((l) => l.msg);
+    const shuttingDown = messages.indexOf("shutting down");
+    expect(shuttingDown).toBeGreaterThan(messages.indexOf("portico listening"));
+    expect(messages.indexOf("shutdown timeout: closing connections still open")).toBeGreaterThan(shuttingDown);
+    expect(messages.at(-1)).toBe("stopped");
   });
 });
