@@ -5,7 +5,7 @@ import { NEW_USER, type NewUserRow } from "../db/new-user-rows.js";
 import type { Schema } from "../db/schema.js";
 import type { ClientInfo } from "../http/client-info.js";
 
-/** SPEC §9's event types (and §13's `mfa.failed`). */
+/** SPEC §9's event types (and §13's `mfa.failed`, §20's `account.reclaimed`). */
 const EVENT_TYPES = [
   "user.registered",
   "login.succeeded",
@@ -13,6 +13,8 @@ const EVENT_TYPES = [
   "session.revoked",
   "password.changed",
   "password.reset",
+  // A reset verified the address for the first time: passkeys and TOTP set up before it were removed (SPEC §20).
+  "account.reclaimed",
   "email.verified",
   "email.changed",
   "mfa.enabled",

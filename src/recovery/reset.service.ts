@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Transaction } from "kysely";
+import type { Schema } from "../db/schema.js";
 import { AppError, validationError } from "../errors.js";
 import { recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
@@ -7,12 +9,16 @@ import { createSessionRepository } from "../sessions/sessions.repository.js";
 import { passwordContextProblem, storedUserContext } from "../users/password-rules.js";
 import { createUserRepository, type UserRepository } from "../users/users.repository.js";
 import { consumeToken, countIssuedSince, findLiveToken, issueToken, voidTokens } from "./one-time-tokens.js";
+import { removeWaysToSignIn } from "./reclaim.repository.js";
 import { link, RESET_MAIL_CAP, type RecoveryDeps } from "./recovery.deps.js";
 
 export interface ResetService {
   /** Queues a reset link for an existing account; answers alike, in time too, for any address. */
   forgotPassword(email: string): Promise<void>;
-  /** Sets the password from a reset link; every session ends, other links are void. No sign-in. */
+  /**
+   * Sets the password from a reset link; every session ends, other links are void. No sign-in.
+   * The first verification of the address also removes passkeys and TOTP (reclaiming, SPEC §20).
+   */
   resetPassword(token: string, password: string, client: ClientInfo): Promise<void>;
   /** Whether a reset link would work, without using it (GET of the page). */
   isLive(token: string): Promise<boolean>;
@@ -75,6 +81,29 @@ async function forgotPassword(ctx: ResetContext, email: string): Promise<void> {
   if (queued) ctx.deps.mailQueued();
 }
 
+/**
+ * The reset's one transaction: the new password, every session ended, other links void. When it
+ * verifies the address for the first time, the account is reclaimed (SPEC §20): whoever held the
+ * address unverified may have added passkeys or TOTP, and those go too. undefined: a dead token.
+ */
+async function applyReset(
+  trx: Transaction<Schema>,
+  { token, passwordHash, at }: { token: string; passwordHash: string; at: Date },
+  client: ClientInfo,
+): Promise<number | undefined> {
+  const row = await consumeToken(trx, "password_reset", token, at);
+  if (!row) return undefined;
+  const repo = createUserRepository(trx);
+  await repo.setPasswordHash(row.user_id, passwordHash);
+  const reclaimed = await repo.verifyEmailFirstTime(row.user_id, at); // the inbox was proven
+  if (reclaimed) await removeWaysToSignIn(trx, row.user_id);
+  await voidTokens(trx, row.user_id, at);
+  const count = await createSessionRepository(trx).revokeUserSessions(row.user_id, "password_reset");
+  await recordEvent(trx, row.user_id, "password.reset", client);
+  if (reclaimed) await recordEvent(trx, row.user_id, "account.reclaimed", client);
+  return count;
+}
+
 async function resetPassword(
   { deps, users, now }: ResetContext,
   token: string,
@@ -89,15 +118,8 @@ async function resetPassword(
   // Hash first, with no transaction open (~250 ms at cost 12); the token is consumed after.
   const passwordHash = await deps.passwords.hashPassword(password);
   const revoked = await deps.db.transaction().execute(async (trx) => {
-    const at = now();
-    const row = await consumeToken(trx, "password_reset", token, at);
-    if (!row) return undefined;
-    const repo = createUserRepository(trx);
-    await repo.setPasswordHash(row.user_id, passwordHash);
-    await repo.markEmailVerified(row.user_id, at); // the inbox was proven
-    await voidTokens(trx, row.user_id, at);
-    const count = await createSessionRepository(trx).revokeUserSessions(row.user_id, "password_reset");
-    await recordEvent(trx, row.user_id, "password.reset", client);
+    const count = await applyReset(trx, { token, passwordHash, at: now() }, client);
+    if (count === undefined) return undefined;
     const notice = passwordChangedMail({
       name: user.name,
       link: new URL("/forgot-password", deps.linkOrigin).toString(),

@@ -39,6 +39,11 @@ export interface UserRepository {
   deleteUser(id: string): Promise<boolean>;
   /** Marks the address verified (first time only); returns the user. */
   markEmailVerified(id: string, at: Date): Promise<UserRow | undefined>;
+  /**
+   * Marks the address verified if it was not: true only for the one call that did it (a
+   * concurrent verification waits on the row and then finds it verified). A reset needs to know.
+   */
+  verifyEmailFirstTime(id: string, at: Date): Promise<boolean>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -158,6 +163,16 @@ function markEmailVerified(db: Kysely<Schema>, id: string, at: Date): Promise<Us
     .executeTakeFirst();
 }
 
+async function verifyEmailFirstTime(db: Kysely<Schema>, id: string, at: Date): Promise<boolean> {
+  const result = await db
+    .updateTable("users")
+    .set({ email_verified_at: at, updated_at: sql<Date>`now()` })
+    .where("id", "=", id)
+    .where("email_verified_at", "is", null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 async function setRole(db: Kysely<Schema>, email: string, role: Role): Promise<UserRow | undefined> {
   return db
     .updateTable("users")
@@ -179,6 +194,7 @@ export function createUserRepository(db: Kysely<Schema>): UserRepository {
     setEmail: (id, email, verifiedAt) => setEmail(db, id, email, verifiedAt),
     deleteUser: (id) => deleteUser(db, id),
     markEmailVerified: (id, at) => markEmailVerified(db, id, at),
+    verifyEmailFirstTime: (id, at) => verifyEmailFirstTime(db, id, at),
     setRole: (email, role) => setRole(db, email, role),
   };
 }

@@ -50,6 +50,8 @@ const EVENT_WORDS: Record<string, string> = {
   "session.revoked": "Logged out of a session",
   "password.changed": "Password changed",
   "password.reset": "Password reset with an email link",
+  "account.reclaimed":
+    "Email address confirmed by a password reset: passkeys and two-factor set up before were removed",
   "email.verified": "Email address confirmed",
   "email.changed": "Email address changed",
   "mfa.enabled": "Two-factor authentication turned on",
