@@ -3,7 +3,13 @@ import type { Schema } from "../db/schema.js";
 import { AppError, validationError } from "../errors.js";
 import { listEvents, recordEvent, type SecurityEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
-import { emailChangedNoticeMail, emailChangeMail, enqueueMail, passwordChangedMail } from "../mail/index.js";
+import {
+  accountDeletedMail,
+  emailChangedNoticeMail,
+  emailChangeMail,
+  enqueueMail,
+  passwordChangedMail,
+} from "../mail/index.js";
 import { consumeToken, issueToken, voidTokens } from "../recovery/one-time-tokens.js";
 import { link, VERIFY_TTL_MS } from "../recovery/recovery.deps.js";
 import { createSessionRepository } from "../sessions/sessions.repository.js";
@@ -121,9 +127,19 @@ async function confirmEmailChange({ deps, now }: AccountContext, token: string, 
   return toUser(changed);
 }
 
+/**
+ * The user goes with its sessions, links, events and queued mails (ON DELETE CASCADE); the notice
+ * to the address it had is queued in the same transaction and outlives it (its row has no user).
+ */
 async function deleteAccount(ctx: AccountContext, auth: Authenticated, password: string): Promise<void> {
+  const { deps } = ctx;
   const row = await recheck(ctx, auth.user.id, password);
-  await ctx.users.deleteUser(row.id);
+  await deps.db.transaction().execute(async (trx) => {
+    if (!(await createUserRepository(trx).deleteUser(row.id))) return;
+    const notice = accountDeletedMail({ name: row.name });
+    await enqueueMail(trx, { kind: "account_deleted", to: row.email, userId: null, ...notice });
+  });
+  deps.mailQueued();
 }
 
 /** Account settings (SPEC §9): what a signed-in person can do with their own account. */
