@@ -82,6 +82,7 @@ export const accountPaths = {
 export const deleteMeOperation = {
   operationId: "deleteAccount",
   summary: "Delete the account, its sessions, links, events and queued mails; the address can register again",
+  description: "A notice (no link) is mailed to the address the account had.",
   ...BEARER,
   requestBody: { required: true, ...json(ref("DeleteAccountBody")) },
   responses: {

@@ -63,6 +63,9 @@ export const recoveryPaths = {
     post: {
       operationId: "resetPassword",
       summary: "Set a new password from a reset link: every session ends, other links are void; no sign-in",
+      description:
+        "Marks the address verified. When that is its first verification, the account is reclaimed (SPEC §20): " +
+        "passkeys, TOTP and recovery codes set up before are removed too, and `account.reclaimed` is recorded.",
       requestBody: { required: true, ...json(ref("ResetPasswordBody")) },
       responses: {
         "204": NO_CONTENT,
