@@ -17,6 +17,7 @@ import { createTotpService } from "./mfa/totp.service.js";
 import type { Logger } from "./ops/logger.js";
 import type { Metrics } from "./ops/metrics.js";
 import { createPasskeyServices, createPasskeysRouter, relyingPartyOf } from "./passkeys/index.js";
+import { voidTokens } from "./recovery/one-time-tokens.js";
 import type { RecoveryDeps } from "./recovery/recovery.deps.js";
 import { createRecoveryRouter } from "./recovery/recovery.routes.js";
 import { createResetService } from "./recovery/reset.service.js";
@@ -76,6 +77,8 @@ function buildShared({ config, logger, database, metrics, sessionEvents, mailQue
     lifetimeSeconds: config.jwtExpiresInSeconds,
     events: sessionEvents,
     recordEvent: (userId, type, client) => recordEvent(database.kysely, userId, type, client),
+    // A pending e-mail change ends with the others, even one this session asked for.
+    othersRevoked: (userId) => voidTokens(database.kysely, userId, new Date(), "email_change"),
     onTouchError: (error) => logger.warn({ err: error }, "could not update a session's last-seen time"),
   });
   const recoveryDeps: RecoveryDeps = {

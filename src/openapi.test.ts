@@ -80,6 +80,7 @@ describe("OpenAPI document", () => {
         "/api/v1/auth/password/change",
         "/api/v1/auth/email/change",
         "/api/v1/auth/email/confirm",
+        "/api/v1/auth/email/change/cancel",
         "/api/v1/auth/events",
         "/api/v1/auth/mfa",
         "/api/v1/auth/mfa/totp/setup",

@@ -22,7 +22,7 @@ export async function measureOutbox(baseUrl: string, mails: number) {
       const before = smtp.received.length;
       for (let i = 0; i < mails; i++) {
         const link = `http://127.0.0.1/verify-email?token=${randomBytes(32).toString("base64url")}`;
-        const mail = verifyEmailMail({ name: "Bench", link, expiresInMinutes: 1440 });
+        const mail = verifyEmailMail({ link, expiresInMinutes: 1440 });
         await enqueueMail(database.kysely, { kind: "verify_email", to: `m${i}@bench.example`, userId: null, ...mail });
       }
       const transports = Array.from({ length: workers }, () =>

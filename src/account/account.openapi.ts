@@ -42,6 +42,12 @@ export const accountPaths = {
     post: {
       operationId: "changeEmail",
       summary: "Ask to move to a new address: a link goes to it, a notice to the old one",
+      description:
+        "The link works only while the session that asked stays live: logging that session out, " +
+        '"Log out of all other sessions", a password change or reset end it, and the notice to the old ' +
+        'address carries a "Cancel this change" link (POST /api/v1/auth/email/change/cancel). ' +
+        "At most 3 requests per user per hour and 3 links to one address per day (whoever asks): " +
+        "beyond, 429 RATE_LIMITED with Retry-After. The mail to the new address greets no one by name.",
       ...BEARER,
       requestBody: { required: true, ...json(ref("ChangeEmailBody")) },
       responses: {
@@ -51,6 +57,7 @@ export const accountPaths = {
           "INVALID_EMAIL",
           "WRONG_PASSWORD",
           "EMAIL_TAKEN",
+          "RATE_LIMITED",
           "OVERLOADED",
           ...BEARER_CODES,
         ]),
@@ -65,6 +72,20 @@ export const accountPaths = {
       responses: {
         "200": { description: "The user with the new address", ...json(ref("MeResponse")) },
         ...errorResponses([...FIELD_CODES, "INVALID_TOKEN", "EMAIL_TAKEN", ...SERVER_CODES]),
+      },
+    },
+  },
+  "/api/v1/auth/email/change/cancel": {
+    post: {
+      operationId: "cancelEmailChange",
+      summary: 'Use the "Cancel this change" link mailed to the old address: the pending change can no longer happen',
+      description:
+        "204 while the change has not been made (again, or after it ended another way, changes nothing more); " +
+        "unknown token or a change already made → 400 INVALID_TOKEN.",
+      requestBody: { required: true, ...json(ref("TokenBody")) },
+      responses: {
+        "204": NO_CONTENT,
+        ...errorResponses([...FIELD_CODES, "INVALID_TOKEN", ...SERVER_CODES]),
       },
     },
   },

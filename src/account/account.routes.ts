@@ -7,6 +7,28 @@ import { changeEmailBody, changePasswordBody, deleteAccountBody } from "./accoun
 import { type AccountService, EMAIL_CHANGE_MESSAGE } from "./account.service.js";
 
 /**
+ * The links of an e-mail change, used without a session (the link is the proof): the new
+ * address's "Confirm", and the old address's "Cancel this change".
+ */
+function mountEmailLinks(router: Router, account: AccountService): void {
+  router.post(
+    "/email/confirm",
+    ...withBody(tokenBody, async (req, res, { token }) => {
+      const user = await account.confirmEmailChange(token, clientInfo(req));
+      res.json({ user });
+    }),
+  );
+
+  router.post(
+    "/email/change/cancel",
+    ...withBody(tokenBody, async (_req, res, { token }) => {
+      await account.cancelEmailChange(token);
+      res.status(204).end();
+    }),
+  );
+}
+
+/**
  * SPEC §9: change the password or the e-mail address, delete the account, the security log.
  * `perEmail` limiters count re-entered passwords against the login limit of the caller's address.
  */
@@ -42,13 +64,7 @@ export function createAccountRouter(deps: {
     }),
   );
 
-  router.post(
-    "/email/confirm",
-    ...withBody(tokenBody, async (req, res, { token }) => {
-      const user = await account.confirmEmailChange(token, clientInfo(req));
-      res.json({ user });
-    }),
-  );
+  mountEmailLinks(router, account);
 
   router.delete(
     "/me",

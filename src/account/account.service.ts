@@ -1,23 +1,15 @@
-import type { Kysely } from "kysely";
-import type { Schema } from "../db/schema.js";
-import { AppError, validationError } from "../errors.js";
+import { validationError } from "../errors.js";
 import { listEvents, recordEvent, type SecurityEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
-import {
-  accountDeletedMail,
-  emailChangedNoticeMail,
-  emailChangeMail,
-  enqueueMail,
-  passwordChangedMail,
-} from "../mail/index.js";
-import { consumeToken, issueToken, voidTokens } from "../recovery/one-time-tokens.js";
-import { link, VERIFY_TTL_MS } from "../recovery/recovery.deps.js";
+import { accountDeletedMail, enqueueMail, passwordChangedMail } from "../mail/index.js";
+import { voidTokens } from "../recovery/one-time-tokens.js";
 import { createSessionRepository } from "../sessions/sessions.repository.js";
-import type { Authenticated, SessionEvents } from "../sessions/sessions.service.js";
+import type { Authenticated } from "../sessions/sessions.service.js";
 import { passwordContextProblem, storedUserContext } from "../users/password-rules.js";
-import type { PasswordHasher } from "../users/passwords.js";
-import { toUser, type User, type UserRow } from "../users/user.js";
-import { createUserRepository, type UserRepository } from "../users/users.repository.js";
+import type { User } from "../users/user.js";
+import { createUserRepository } from "../users/users.repository.js";
+import { type AccountContext, type AccountServiceDeps, forgotLink, recheck } from "./account.context.js";
+import { cancelChange, confirmEmailChange, requestEmailChange } from "./email-change.service.js";
 
 export const EMAIL_CHANGE_MESSAGE =
   "We have sent a link to your new email address. The change happens when you use it.";
@@ -26,36 +18,16 @@ export interface AccountService {
   changePassword(auth: Authenticated, current: string, next: string, client: ClientInfo): Promise<void>;
   requestEmailChange(auth: Authenticated, newEmail: string, password: string): Promise<void>;
   confirmEmailChange(token: string, client: ClientInfo): Promise<User>;
+  /** The "Cancel this change" link of the notice to the old address. */
+  cancelEmailChange(cancelToken: string): Promise<void>;
   deleteAccount(auth: Authenticated, password: string): Promise<void>;
   listEvents(auth: Authenticated): Promise<SecurityEvent[]>;
 }
 
-export interface AccountServiceDeps {
-  db: Kysely<Schema>;
-  passwords: PasswordHasher;
-  linkOrigin: string;
-  mailQueued: () => void;
-  sessionEvents?: SessionEvents;
-  now?: () => Date;
-}
-
-/** What the account operations share: the deps, and the repository and clock built from them once. */
-interface AccountContext {
-  deps: AccountServiceDeps;
-  users: UserRepository;
-  now: () => Date;
-}
-
-const forgotLink = (origin: string) => new URL("/forgot-password", origin).toString();
-
-/** The re-entered password: 403 WRONG_PASSWORD unless it is the account's. */
-async function recheck({ deps, users }: AccountContext, userId: string, password: string): Promise<UserRow> {
-  const row = await users.findUserById(userId);
-  if (!row) throw new AppError("UNAUTHORIZED");
-  if (!(await deps.passwords.verifyPassword(password, row.password_hash))) throw new AppError("WRONG_PASSWORD");
-  return row;
-}
-
+/**
+ * A password change ends every other session and voids a pending e-mail change (whoever asked
+ * for it: it may be the person the change is meant to lock out).
+ */
 async function changePassword(
   ctx: AccountContext,
   auth: Authenticated,
@@ -71,6 +43,7 @@ async function changePassword(
   const revoked = await deps.db.transaction().execute(async (trx) => {
     await createUserRepository(trx).setPasswordHash(row.id, passwordHash);
     const count = await createSessionRepository(trx).revokeUserSessions(row.id, "password_change", auth.sessionId);
+    await voidTokens(trx, row.id, ctx.now(), "email_change");
     await recordEvent(trx, row.id, "password.changed", client);
     const notice = passwordChangedMail({ name: row.name, link: forgotLink(deps.linkOrigin) });
     await enqueueMail(trx, { kind: "password_changed", to: row.email, userId: row.id, ...notice });
@@ -78,53 +51,6 @@ async function changePassword(
   });
   deps.sessionEvents?.revoked?.("password_change", revoked);
   deps.mailQueued();
-}
-
-async function requestEmailChange(
-  ctx: AccountContext,
-  auth: Authenticated,
-  newEmail: string,
-  password: string,
-): Promise<void> {
-  const { deps, users, now } = ctx;
-  const row = await recheck(ctx, auth.user.id, password);
-  const holder = await users.findUserByEmail(newEmail);
-  if (holder) throw new AppError("EMAIL_TAKEN"); // the caller's own address included
-  await deps.db.transaction().execute(async (trx) => {
-    const { token } = await issueToken(trx, {
-      userId: row.id,
-      purpose: "email_change",
-      email: newEmail,
-      now: now(),
-      ttlMs: VERIFY_TTL_MS,
-    });
-    const confirm = emailChangeMail({
-      name: row.name,
-      newEmail,
-      link: link(deps.linkOrigin, "/confirm-email", token),
-      expiresInMinutes: VERIFY_TTL_MS / 60_000,
-    });
-    await enqueueMail(trx, { kind: "email_change", to: newEmail, userId: row.id, ...confirm });
-    const notice = emailChangedNoticeMail({ name: row.name, newEmail, link: forgotLink(deps.linkOrigin) });
-    await enqueueMail(trx, { kind: "email_changed_notice", to: row.email, userId: row.id, ...notice });
-  });
-  deps.mailQueued();
-}
-
-async function confirmEmailChange({ deps, now }: AccountContext, token: string, client: ClientInfo): Promise<User> {
-  const changed = await deps.db.transaction().execute(async (trx) => {
-    const at = now();
-    const row = await consumeToken(trx, "email_change", token, at);
-    if (!row) return undefined;
-    // EMAIL_TAKEN (someone registered it meanwhile) rolls the consumption back too.
-    const user = await createUserRepository(trx).setEmail(row.user_id, row.email, at);
-    if (!user) return undefined;
-    await voidTokens(trx, user.id, at); // links sent to the old address stop working
-    await recordEvent(trx, user.id, "email.changed", client);
-    return user;
-  });
-  if (!changed) throw new AppError("INVALID_TOKEN");
-  return toUser(changed);
 }
 
 /**
@@ -149,6 +75,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     changePassword: (auth, current, next, client) => changePassword(ctx, auth, current, next, client),
     requestEmailChange: (auth, newEmail, password) => requestEmailChange(ctx, auth, newEmail, password),
     confirmEmailChange: (token, client) => confirmEmailChange(ctx, token, client),
+    cancelEmailChange: (cancelToken) => cancelChange(ctx, cancelToken),
     deleteAccount: (auth, password) => deleteAccount(ctx, auth, password),
     listEvents: (auth) => listEvents(deps.db, auth.user.id),
   };

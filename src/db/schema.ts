@@ -65,6 +65,10 @@ export interface OneTimeTokensTable {
   expires_at: ColumnType<Date, Date, never>;
   consumed_at: ColumnType<Date | null, never, Date | string>;
   voided_at: ColumnType<Date | null, never, Date | string>;
+  /** The session that asked for an e-mail change: its link works only while that session is live. */
+  session_id: ColumnType<string | null, string | null | undefined, never>;
+  /** An e-mail change's "Cancel this change" link (SHA-256), mailed to the old address. */
+  cancel_token_hash: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** The `security_events` table (src/events). */

@@ -1,8 +1,11 @@
 /** What every mail is made of; the templates fill it in, `renderMail` writes both parts. */
 export interface MailContent {
   subject: string;
-  /** The recipient's name, for the greeting. */
-  name: string;
+  /**
+   * The recipient's name, for the greeting; none for an address nobody has proven yet (a name
+   * anyone can choose must not reach a stranger's inbox): "Hello,".
+   */
+  name?: string | undefined;
   /** What happened, one paragraph each. */
   paragraphs: string[];
   /** A link to follow, with the words of its button and how long it lives. */
@@ -46,8 +49,10 @@ function expiryLine(minutes: number | undefined): string | undefined {
   return minutes === undefined ? undefined : `This link expires in ${formatLifetime(minutes)}.`;
 }
 
+const greeting = (mail: MailContent) => (mail.name ? `Hello ${mail.name},` : "Hello,");
+
 function renderText(mail: MailContent): string {
-  const lines = [`Hello ${mail.name},`, "", ...mail.paragraphs.flatMap((p) => [p, ""])];
+  const lines = [greeting(mail), "", ...mail.paragraphs.flatMap((p) => [p, ""])];
   if (mail.action) {
     lines.push(`${mail.action.label}:`, checkedUrl(mail.action.url), "");
     const expiry = expiryLine(mail.action.expiresInMinutes);
@@ -89,7 +94,7 @@ function renderHtml(mail: MailContent): string {
     : paragraph(mail.advice, STYLE.small);
   const content = [
     `<p style="${STYLE.brand}">${PRODUCT}</p>`,
-    paragraph(`Hello ${mail.name},`),
+    paragraph(greeting(mail)),
     ...mail.paragraphs.map((p) => paragraph(p)),
     ...(mail.action ? renderAction(mail.action) : []),
     advice,

@@ -13,6 +13,9 @@ export interface LinkMailInput {
   expiresInMinutes: number;
 }
 
+/** A link to an address nobody has proven yet: no name (anyone could have typed it). */
+export type NeutralLinkMailInput = Omit<LinkMailInput, "name">;
+
 export interface NoticeInput {
   name: string;
   /** Where to go when it wasn't them, e.g. `<PUBLIC_ORIGIN>/forgot-password`. */
@@ -27,10 +30,10 @@ function notYou(input: NoticeInput, withoutLink: string) {
   return input.link ? { advice: SECURE_ACCOUNT, adviceUrl: input.link } : { advice: withoutLink };
 }
 
-export function verifyEmailMail(input: LinkMailInput): RenderedMail {
+/** Goes to the address given at sign-up, not yet proven: it greets no one by name. */
+export function verifyEmailMail(input: NeutralLinkMailInput): RenderedMail {
   return renderMail({
     subject: "Confirm your email address",
-    name: input.name,
     paragraphs: ["Thanks for creating a Portico account. Confirm your email address to finish setting it up."],
     action: { label: "Confirm email address", url: input.link, expiresInMinutes: input.expiresInMinutes },
     advice: "If you didn't sign up for Portico, you can ignore this email: no account is confirmed without it.",
@@ -56,10 +59,10 @@ export function passwordChangedMail(input: NoticeInput): RenderedMail {
   });
 }
 
-export function emailChangeMail(input: LinkMailInput & { newEmail: string }): RenderedMail {
+/** Goes to the new address, not yet proven: it greets no one by name. */
+export function emailChangeMail(input: NeutralLinkMailInput & { newEmail: string }): RenderedMail {
   return renderMail({
     subject: "Confirm your new email address",
-    name: input.name,
     paragraphs: [
       `Someone asked to use ${input.newEmail} as the email address of a Portico account.`,
       "Confirm it to make the change; until then the account keeps its current email address.",
@@ -69,15 +72,20 @@ export function emailChangeMail(input: LinkMailInput & { newEmail: string }): Re
   });
 }
 
-/** Goes to the old address when a change is requested (SPEC §13). */
-export function emailChangedNoticeMail(input: NoticeInput & { newEmail: string }): RenderedMail {
+/**
+ * Goes to the old address when a change is requested (SPEC §13), with a link that cancels the
+ * change (`cancelLink`) until it is made.
+ */
+export function emailChangedNoticeMail(input: NoticeInput & { newEmail: string; cancelLink?: string }): RenderedMail {
   return renderMail({
     subject: "A change of your email address was requested",
     name: input.name,
     paragraphs: [
       `Someone asked to change the email address of your Portico account to ${input.newEmail}.`,
       "The change happens only when the link sent to that new address is used.",
+      ...(input.cancelLink ? ["If you did not ask for this, cancel the change: the link stops it at once."] : []),
     ],
+    ...(input.cancelLink && { action: { label: "Cancel this change", url: input.cancelLink } }),
     ...notYou(input, "If this wasn't you, reset your password at once from the Log in page to secure your account."),
   });
 }

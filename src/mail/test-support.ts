@@ -21,7 +21,7 @@ export async function insertUser(db: Kysely<Schema>): Promise<string> {
 /** A verification mail with a unique link (its token tells mails apart). */
 export function testMail(overrides: Partial<OutgoingMail> = {}): OutgoingMail & { link: string } {
   const link = `https://auth.example.com/verify-email?token=${randomUUID()}`;
-  const rendered = verifyEmailMail({ name: "Ada", link, expiresInMinutes: 1440 });
+  const rendered = verifyEmailMail({ link, expiresInMinutes: 1440 });
   return { kind: "verify_email", to: `ada-${randomUUID()}@example.com`, userId: null, ...rendered, link, ...overrides };
 }
 

@@ -27,14 +27,22 @@ export interface IssueTokenInput {
   email: string;
   now: Date;
   ttlMs: number;
+  /** The session that asked (an e-mail change): the token works only while it is live. */
+  sessionId?: string;
 }
 
-/** A new token for the user and purpose; every earlier live one of that purpose stops working. */
+const newToken = () => randomBytes(32).toString("base64url");
+
+/**
+ * A new token for the user and purpose; every earlier live one of that purpose stops working.
+ * An e-mail change also gets a second token, `cancelToken`, that voids it (cancelEmailChange).
+ */
 export async function issueToken(
   executor: Executor,
   input: IssueTokenInput,
-): Promise<{ token: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString("base64url");
+): Promise<{ token: string; expiresAt: Date; cancelToken: string }> {
+  const token = newToken();
+  const cancelToken = newToken();
   const expiresAt = new Date(input.now.getTime() + input.ttlMs);
   await voidTokens(executor, input.userId, input.now, input.purpose);
   await executor
@@ -46,9 +54,11 @@ export async function issueToken(
       email: input.email,
       created_at: input.now,
       expires_at: expiresAt,
+      session_id: input.sessionId ?? null,
+      cancel_token_hash: input.purpose === "email_change" ? hashToken(cancelToken) : null,
     })
     .execute();
-  return { token, expiresAt };
+  return { token, expiresAt, cancelToken };
 }
 
 /** A new user's first token, in the sign-up's one statement: no earlier token can exist to void. */
@@ -61,13 +71,16 @@ export function tokenForNewUser(input: Omit<IssueTokenInput, "userId">): { token
 }
 
 /**
- * Live: not consumed, not voided, not expired, and (for verification and reset) still bound to
- * the user's current address: an e-mail change voids links sent to the old one.
+ * Live: not consumed, not voided, not expired, and bound: verification and reset links to the
+ * user's current address (an e-mail change voids links sent to the old one), an e-mail change to
+ * the session that asked for it, which must still be live (not logged out, not revoked by
+ * "Log out of all other sessions", a password change or reset, not expired).
  */
 function live(purpose: Purpose, now: Date) {
   const bound =
     purpose === "email_change"
-      ? sql<boolean>`true`
+      ? sql<boolean>`exists (select 1 from sessions s where s.id = one_time_tokens.session_id
+          and s.revoked_at is null and s.expires_at > now())`
       : sql<boolean>`exists (select 1 from users u where u.id = one_time_tokens.user_id and lower(u.email) = lower(one_time_tokens.email))`;
   return sql<boolean>`consumed_at is null and voided_at is null and expires_at > ${now} and ${bound}`;
 }
@@ -105,6 +118,24 @@ export async function findLiveToken(
     .where("purpose", "=", purpose)
     .where(live(purpose, now))
     .executeTakeFirst();
+}
+
+/**
+ * Uses an e-mail change's "Cancel this change" token: the change it belongs to can no longer
+ * happen. True unless the token is unknown or the change was already made (consumed); pressing
+ * it again, or after the change died another way (superseded, expired, session ended), is true
+ * too and changes nothing more. A race with the confirmation has one winner.
+ */
+export async function cancelEmailChange(executor: Executor, cancelToken: string, now: Date): Promise<boolean> {
+  if (!TOKEN_SHAPE.test(cancelToken)) return false;
+  const result = await executor
+    .updateTable("one_time_tokens")
+    .set({ voided_at: sql`coalesce(voided_at, ${now})` })
+    .where("cancel_token_hash", "=", hashToken(cancelToken))
+    .where("purpose", "=", "email_change")
+    .where("consumed_at", "is", null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /** Voids the user's live tokens: of one purpose, or of every purpose. */

@@ -31,7 +31,6 @@ export function createVerificationService(deps: RecoveryDeps): VerificationServi
     kind: "verify_email" as const,
     to: user.email,
     ...verifyEmailMail({
-      name: user.name,
       link: link(deps.linkOrigin, "/verify-email", token),
       expiresInMinutes: VERIFY_TTL_MS / 60_000,
     }),

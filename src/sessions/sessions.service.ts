@@ -48,6 +48,11 @@ export interface SessionServiceDeps {
   events?: SessionEvents;
   /** Writes a security event (`session.revoked`: one per action the user takes). */
   recordEvent?: (userId: string, type: "session.revoked", client: ClientInfo) => Promise<void>;
+  /**
+   * Called when "Log out of all other sessions" ended the others: what else must end with them
+   * (a pending e-mail change; the features that own it say how).
+   */
+  othersRevoked?: (userId: string) => Promise<void>;
   /** Told when moving "last seen" fails; the request itself still succeeds. */
   onTouchError?: (error: unknown) => void;
   now?: () => number;
@@ -127,6 +132,7 @@ async function revokeSession(
 async function revokeOtherSessions({ deps, events }: SessionContext, auth: Authenticated, client: ClientInfo) {
   const count = await deps.sessions.revokeUserSessions(auth.user.id, "revoke_others", auth.sessionId);
   events.revoked?.("revoke_others", count);
+  await deps.othersRevoked?.(auth.user.id);
   if (count > 0) await deps.recordEvent?.(auth.user.id, "session.revoked", client);
   return count;
 }

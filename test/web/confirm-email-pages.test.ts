@@ -23,7 +23,8 @@ describe("/confirm-email (SPEC §9, §12, §13)", () => {
     const res = await post("/account", { action: "change-email", newEmail, password: PASSWORD }, { cookie });
     expect(res.status).toBe(303);
     const link = linkIn(await waitForMail(smtp, newEmail, /email/i), "/confirm-email");
-    return { email, newEmail, cookie, link };
+    const notice = await waitForMail(smtp, email, /change of your email/i);
+    return { email, newEmail, cookie, link, cancelLink: () => linkIn(notice, "/cancel-email-change") };
   }
 
   it("GET and HEAD leave the token usable (no-referrer, no-store); the button's POST changes the address", async () => {
@@ -79,5 +80,26 @@ describe("/confirm-email (SPEC §9, §12, §13)", () => {
     expect(evil.status).toBe(403);
     await apiLogin(email); // unchanged
     expect((await post("/confirm-email", { token: link.token })).status).toBe(200);
+  });
+
+  it("/cancel-email-change: GET shows a button and leaves the token usable; its POST stops the change", async () => {
+    const { email, cookie, link, cancelLink } = await changeRequested();
+    const cancel = cancelLink();
+    const page = await fetch(`${web.url}${cancel.path}`, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    const html = await page.text();
+    expect(html).toContain('<form method="post" action="/cancel-email-change">');
+    expect(html).toMatch(/<button[^>]*type="submit"[^>]*>Cancel this change<\/button>/);
+
+    const done = await post("/cancel-email-change", { token: cancel.token }, { cookie });
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain("The change has been cancelled.");
+    const confirm = await post("/confirm-email", { token: link.token }, { cookie });
+    expect(confirm.status).toBe(400);
+    await apiLogin(email); // unchanged
+    const unknown = await post("/cancel-email-change", { token: "A".repeat(43) });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain("<h1>This link is invalid or has expired</h1>");
   });
 });

@@ -51,6 +51,9 @@ export function accountCalls(call: ApiCall) {
     /** POST /api/v1/auth/email/confirm → the user with the new address. Signs nobody in. */
     confirmEmailChange: (linkToken: string): Promise<ApiResult<{ user: User }>> =>
       call("POST", "api/v1/auth/email/confirm", { body: { token: linkToken } }),
+    /** POST /api/v1/auth/email/change/cancel → 204: the pending change (the old address's notice) can no longer happen. */
+    cancelEmailChange: (linkToken: string): Promise<ApiResult<void>> =>
+      call("POST", "api/v1/auth/email/change/cancel", { body: { token: linkToken } }),
     /** DELETE /api/v1/auth/me → 204: the user and everything of theirs is gone. */
     deleteAccount: (token: string, password: string): Promise<ApiResult<void>> =>
       call("DELETE", "api/v1/auth/me", { token, body: { password } }),
