@@ -36,7 +36,8 @@ describe.each(TEST_ENGINES)("caps on e-mail-change mails on $name", (engine) => 
       headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
       body: JSON.stringify({ newEmail, password: user.body.password }),
     });
-    return { status: res.status, retryAfter: Number(res.headers.get("retry-after")), body: await res.json() };
+    const body = (await res.json()) as { code?: string };
+    return { status: res.status, retryAfter: Number(res.headers.get("retry-after")), body };
   }
 
   /** E-mail-change links queued: of one user, or to one address. */

@@ -1,7 +1,8 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
+import type { SecurityEvent as ApiSecurityEvent } from "../src/events/events.js";
 import { buildOpenApiDocument } from "../src/openapi.js";
 import type { User as ApiUser } from "../src/users/user.js";
-import type { Session, User } from "../web/src/lib/api-types.js";
+import type { SecurityEvent, Session, User } from "../web/src/lib/api-types.js";
 
 /**
  * The web client keeps its own copy of the API's user (an HTTP client owns the shape it reads).
@@ -13,12 +14,13 @@ interface JsonSchema {
   required?: string[];
   properties?: Record<string, JsonSchema>;
   anyOf?: JsonSchema[];
+  items?: JsonSchema;
   enum?: string[];
 }
 
-const userSchema = () =>
-  (buildOpenApiDocument() as { components: { schemas: Record<string, JsonSchema> } }).components.schemas
-    .User as JsonSchema;
+const schemas = () =>
+  (buildOpenApiDocument() as { components: { schemas: Record<string, JsonSchema> } }).components.schemas;
+const userSchema = () => schemas().User as JsonSchema;
 
 /** Each field of the web client's User, with the JSON types it may hold: the compiler requires every key, no more. */
 const WEB_USER_TYPES: Record<keyof User, string[]> = {
@@ -47,5 +49,22 @@ describe("the web client's copy of the API's user", () => {
     for (const [field, types] of Object.entries(WEB_USER_TYPES))
       expect(typesOf(schema.properties?.[field] ?? {}).sort(), field).toEqual([...types].sort());
     expect(schema.properties?.role?.enum).toEqual(["user", "admin"]);
+  });
+});
+
+describe("the web client's copy of the API's security event", () => {
+  it("has the OpenAPI document's fields, `count` the one optional", () => {
+    // The API's `type` is an enum the web client reads as any string (it words the ones it knows).
+    expectTypeOf<ApiSecurityEvent>().toExtend<SecurityEvent>();
+    const keys: Record<keyof SecurityEvent, true> = {
+      type: true,
+      createdAt: true,
+      ip: true,
+      userAgent: true,
+      count: true,
+    };
+    const item = schemas().EventList?.properties?.events?.items ?? {};
+    expect(Object.keys(item.properties ?? {}).sort()).toEqual(Object.keys(keys).sort());
+    expect([...(item.required ?? [])].sort()).toEqual(["createdAt", "ip", "type", "userAgent"]);
   });
 });

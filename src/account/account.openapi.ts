@@ -92,7 +92,10 @@ export const accountPaths = {
   "/api/v1/auth/events": {
     get: {
       operationId: "listSecurityEvents",
-      summary: "The caller's last 50 security events, newest first",
+      summary: "The caller's last 50 security events, newest first, with failed attempts grouped",
+      description:
+        "Failed attempts (`login.failed`, `mfa.failed`) do not count toward the 50: they are listed between the " +
+        "other events, each unbroken run as one entry per type, with `count` when it stands for more than one.",
       ...BEARER,
       responses: { "200": { description: "Events", ...json(ref("EventList")) }, ...errorResponses(BEARER_CODES) },
     },

@@ -26,6 +26,13 @@ const EVENT_TYPES = [
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/**
+ * Failed attempts: anyone who knows an address can write them, so they are listed grouped and
+ * kept apart from the rest (listEvents, pruneEvents): they never push a factor, e-mail or
+ * password event out of the list, or out of storage.
+ */
+const FAILURES = sql.raw("('login.failed', 'mfa.failed')");
+
 /** The public event (GET /api/v1/auth/events). */
 export const securityEventSchema = z
   .object({
@@ -33,13 +40,23 @@ export const securityEventSchema = z
     createdAt: z.iso.datetime(),
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
+    count: z
+      .number()
+      .int()
+      .min(2)
+      .optional()
+      .meta({
+        description:
+          "Present when the entry stands for several failed attempts in a row (`login.failed`, `mfa.failed`): " +
+          "how many; `createdAt`, `ip` and `userAgent` are the latest one's",
+      }),
   })
   .strict();
 export type SecurityEvent = z.output<typeof securityEventSchema>;
 
 type Executor = Kysely<Schema> | Transaction<Schema>;
 
-/** How many events a user keeps: the newest 1,000, none older than 90 days. */
+/** How many events a user keeps: the newest 1,000 of each kind, none older than 90 days. */
 const EVENT_RETENTION = { maxPerUser: 1000, maxAgeDays: 90 } as const;
 
 /**
@@ -59,31 +76,59 @@ export async function recordEvent(executor: Executor, userId: string, type: Even
     .execute();
 }
 
-/** The user's newest events. */
+interface EventEntryRow {
+  type: string;
+  created_at: Date | string;
+  ip: string | null;
+  user_agent: string | null;
+  count: number;
+}
+
+/**
+ * The user's newest `limit` events other than failed attempts, newest first, with the failures
+ * between them (and after the newest) grouped: one entry per type for each unbroken run of
+ * failures, carrying `count` when it stands for more than one. For a failure, the number of other
+ * events newer than it (`newer_others`) names its run; a run older than the `limit`-th other event
+ * is left out. Sixty failed logins are one entry, and a passkey added before them stays listed.
+ */
 export async function listEvents(executor: Executor, userId: string, limit = 50): Promise<SecurityEvent[]> {
-  const rows = await executor
-    .selectFrom("security_events")
-    .select(["type", "created_at", "ip", "user_agent"])
-    .where("user_id", "=", userId)
-    .orderBy("created_at", "desc")
-    .orderBy("seq", "desc")
-    .limit(limit)
-    .execute();
+  const { rows } = await sql<EventEntryRow>`
+    with ordered as (
+      select type, created_at, ip, user_agent, seq, type in ${FAILURES} as failure,
+             row_number() over (order by created_at desc, seq desc)
+               - row_number() over (partition by type in ${FAILURES} order by created_at desc, seq desc) as newer_others,
+             row_number() over (partition by type in ${FAILURES} order by created_at desc, seq desc) as nth
+      from security_events where user_id = ${userId}
+    )
+    select type, max(created_at) as created_at,
+           (array_agg(ip order by created_at desc, seq desc))[1] as ip,
+           (array_agg(user_agent order by created_at desc, seq desc))[1] as user_agent,
+           count(*)::int as count
+    from ordered
+    where (failure and newer_others < ${limit}) or (not failure and nth <= ${limit})
+    group by type, case when failure then newer_others end, case when failure then null else seq end
+    order by max(created_at) desc, max(seq) desc`.execute(executor);
   return rows.map((row) => ({
     type: row.type as EventType,
     createdAt: new Date(row.created_at).toISOString(),
     ip: row.ip,
     userAgent: row.user_agent,
+    ...(row.count > 1 && { count: row.count }),
   }));
 }
 
-/** Drops a user's events beyond the retention: older than 90 days, or past the newest 1,000. */
+/**
+ * Drops a user's events beyond the retention: older than 90 days, or past the newest 1,000 of
+ * their kind (failed attempts, everything else): failures never crowd the rest out.
+ */
 export async function pruneEvents(executor: Executor, userId: string): Promise<number> {
   const result = await sql`
     delete from security_events
     where user_id = ${userId}
       and (created_at < now() - make_interval(days => ${EVENT_RETENTION.maxAgeDays})
-           or id not in (select id from security_events where user_id = ${userId}
-                         order by created_at desc, id desc limit ${EVENT_RETENTION.maxPerUser}))`.execute(executor);
+           or id not in (select id from (
+             select id, row_number() over (partition by type in ${FAILURES} order by created_at desc, seq desc) as nth
+             from security_events where user_id = ${userId}) kept
+             where nth <= ${EVENT_RETENTION.maxPerUser}))`.execute(executor);
   return Number(result.numAffectedRows ?? 0);
 }

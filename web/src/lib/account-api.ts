@@ -1,5 +1,5 @@
 import type { ApiCall, ApiResult } from "./api-request";
-import type { User } from "./api-types";
+import type { SecurityEvent, User } from "./api-types";
 
 /**
  * The API's calls behind the account settings: password, email address,
@@ -16,14 +16,6 @@ export interface SessionInfo {
   ip: string | null;
   userAgent: string | null;
   current: boolean;
-}
-
-/** One entry of the caller's security log (SPEC §9). */
-export interface SecurityEvent {
-  type: string;
-  createdAt: string;
-  ip: string | null;
-  userAgent: string | null;
 }
 
 export interface MfaStatus {

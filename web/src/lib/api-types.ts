@@ -17,3 +17,15 @@ export interface Session {
   token: string;
   user: User;
 }
+
+/**
+ * One entry of the caller's security log (SPEC §9): `count` when it stands for several failed
+ * attempts in a row (then `createdAt`, `ip` and `userAgent` are the latest one's).
+ */
+export interface SecurityEvent {
+  type: string;
+  createdAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  count?: number;
+}
