@@ -31,7 +31,7 @@ describe.each(TEST_ENGINES)("caps on e-mail-change mails on $name", (engine) => 
 
   /** One request over a real socket, so a burst is concurrent. */
   async function change(user: Awaited<ReturnType<typeof signedIn>>, newEmail: string) {
-    const res = await fetch(`${server.url}/api/v1/auth/email/change`, {
+    const res = await fetch(`${server.url}${CHANGE_EMAIL}`, {
       method: "POST",
       headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
       body: JSON.stringify({ newEmail, password: user.body.password }),
