@@ -43,9 +43,18 @@ const BODY_PARSER_CODES: Record<string, ErrorCode> = {
   "request.size.invalid": "MALFORMED_JSON",
 };
 
+/**
+ * Express's router percent-decodes path parameters before any handler runs, and throws a URIError
+ * (marked 400) for one that is not valid percent-encoding (`/sessions/%ZZ`): such an address names
+ * nothing that could exist, so it is the unknown address's 404, whatever the route.
+ */
+const isUndecodablePath = (error: unknown) =>
+  error instanceof URIError && (error as { status?: unknown }).status === 400;
+
 /** Whatever was thrown, as an AppError; anything unknown becomes a bare INTERNAL_ERROR. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (isUndecodablePath(error)) return new AppError("NOT_FOUND", { cause: error });
   const type = (error as { type?: unknown })?.type;
   const parserCode = typeof type === "string" ? BODY_PARSER_CODES[type] : undefined;
   if (parserCode) return new AppError(parserCode, { cause: error });

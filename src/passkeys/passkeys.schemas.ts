@@ -9,6 +9,13 @@ const requiredString = (field: string) =>
   z.string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`) });
 
 /**
+ * A credential id in its JSON form: base64url (WebAuthn §5.1). Anything else, such as a NUL that
+ * PostgreSQL's text refuses, can name no stored credential: the body is refused before any lookup.
+ */
+const base64url = (field: string) =>
+  requiredString(field).regex(/^[A-Za-z0-9_-]+={0,2}$/, { error: `${field} must be base64url` });
+
+/**
  * A WebAuthn credential as @simplewebauthn/browser's startRegistration/startAuthentication give
  * it (`toJSON()` of a PublicKeyCredential). Only its outline is checked here: the library
  * verifies the rest, and anything it refuses is INVALID_PASSKEY / PASSKEY_REJECTED.
@@ -17,8 +24,8 @@ const credentialJson = (field: string) =>
   z
     .object(
       {
-        id: requiredString(`${field}.id`),
-        rawId: requiredString(`${field}.rawId`),
+        id: base64url(`${field}.id`),
+        rawId: base64url(`${field}.rawId`),
         type: requiredString(`${field}.type`),
         response: z.record(z.string(), z.unknown(), {
           error: (issue) =>
