@@ -87,6 +87,17 @@ describe("config", () => {
     ).toEqual([]);
   });
 
+  it("in production refuses a PUBLIC_ORIGIN that is not https, localhost included", () => {
+    const line =
+      "PUBLIC_ORIGIN must be https:// when NODE_ENV=production: the links in mail (password reset, e-mail confirmation) would travel in clear";
+    for (const origin of ["http://auth.example.com", "http://localhost:3000", "http://127.0.0.1:3000"]) {
+      expect(problems({ ...PRODUCTION, PUBLIC_ORIGIN: origin })).toEqual([`${line} (got "${origin}")`]);
+    }
+    expect(problems({ ...PRODUCTION, PUBLIC_ORIGIN: "HTTPS://Auth.Example.com" })).toEqual([]);
+    // Development keeps http (the default link origin is http://localhost:<PORT>).
+    expect(problems({ PUBLIC_ORIGIN: "http://localhost:3000" })).toEqual([]);
+  });
+
   it("parses durations and TRUST_PROXY forms", () => {
     expect(loadConfig({ JWT_EXPIRES_IN: "12h" }).jwtExpiresInSeconds).toBe(43_200);
     expect(loadConfig({ JWT_EXPIRES_IN: "90" }).jwtExpiresInSeconds).toBe(90);

@@ -38,5 +38,12 @@ export function productionRisks(env: {
       "PUBLIC_ORIGIN",
       "is required when NODE_ENV=production: the CSRF check on form posts compares with it (without it the Host header decides)",
     ]);
+  else if (!env.PUBLIC_ORIGIN.toLowerCase().startsWith("https://"))
+    // Reset and sign-in links go out in mail, and the production cookie is Secure: localhost too,
+    // since a production instance behind plain HTTP is one misrouted request from the network.
+    risks.push([
+      "PUBLIC_ORIGIN",
+      "must be https:// when NODE_ENV=production: the links in mail (password reset, e-mail confirmation) would travel in clear",
+    ]);
   return risks;
 }
