@@ -13,10 +13,10 @@ import { corsForApi, securityHeaders } from "./http/security.js";
 import { createHttpServer, listen } from "./http/server.js";
 import { createWebClientAddress } from "./http/web-client-address.js";
 import {
-  createDevMailboxRouter,
   createMailMetrics,
   createMailTransport,
   createMailWorker,
+  devMailboxFor,
   type MailWorker,
 } from "./mail/index.js";
 import { buildOpenApiDocument } from "./openapi.js";
@@ -150,7 +150,7 @@ async function buildApps(
     health: createHealthRouter(healthOptions),
     apiDocs: createApiDocsRouter(() => buildOpenApiDocument()),
     authApi: routers,
-    devMailbox: config.env === "development" && !config.smtpUrl ? createDevMailboxRouter(database) : undefined,
+    devMailbox: devMailboxFor(config, database, logger),
     web: await loadWebHandler({ ...webOptions(config), signClient: webClient.sign }, logger),
   });
   return { app, opsApp };

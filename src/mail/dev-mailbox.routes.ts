@@ -1,5 +1,7 @@
 import { type Response, Router } from "express";
 import type { Database } from "../db/index.js";
+import { isLocalRequest, isLoopbackHost } from "../http/loopback.js";
+import type { Logger } from "../ops/logger.js";
 import { escapeHtml } from "./layout.js";
 import { listMailbox, type MailRow } from "./outbox.js";
 
@@ -91,9 +93,12 @@ function noStore(res: Response): Response {
 /**
  * GET /dev/mailbox (a page) and GET /dev/mailbox.json, the latest 50 mails newest first. Mount
  * only with NODE_ENV=development and no SMTP_URL, with the worker on the `mailbox` transport.
+ * Only for this machine (src/http/loopback.ts): any other request goes on to the next handler,
+ * and gets the 404 of an address that does not exist.
  */
 export function createDevMailboxRouter(database: Database): Router {
   const router = Router();
+  router.use("/dev", (req, _res, next) => next(isLocalRequest(req) ? undefined : "router"));
   router.get("/dev/mailbox", async (_req, res) => {
     const mails = (await listMailbox(database.kysely)).map(toEntry);
     noStore(res).type("html").send(renderPage(mails));
@@ -103,4 +108,24 @@ export function createDevMailboxRouter(database: Database): Router {
     noStore(res).json({ mails });
   });
   return router;
+}
+
+/**
+ * The development mailbox when NODE_ENV=development has no SMTP_URL; undefined otherwise. On a
+ * HOST other peers reach, it warns at start-up rather than refusing: HOST=0.0.0.0 is how a
+ * container publishes its port, and the mailbox still answers this machine only.
+ */
+export function devMailboxFor(
+  settings: { env: string; smtpUrl: string | undefined; host: string },
+  database: Database,
+  logger: Logger,
+): Router | undefined {
+  if (settings.env !== "development" || settings.smtpUrl) return undefined;
+  if (!isLoopbackHost(settings.host)) {
+    logger.warn(
+      { host: settings.host },
+      "development without SMTP_URL on a HOST other machines can reach: mail (with live reset links) goes to /dev/mailbox, which answers loopback requests only; set SMTP_URL to deliver mail, and never expose a development instance",
+    );
+  }
+  return createDevMailboxRouter(database);
 }

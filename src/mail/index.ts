@@ -1,4 +1,4 @@
-export { createDevMailboxRouter } from "./dev-mailbox.routes.js";
+export { devMailboxFor } from "./dev-mailbox.routes.js";
 export { createMailMetrics } from "./mail.metrics.js";
 export { enqueueMail, mailForNewUser } from "./outbox.js";
 export * from "./templates.js";
