@@ -89,7 +89,9 @@ interface MfaTotpTable {
   secret_encrypted: string;
   enabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
-  created_at: ColumnType<Date, never, never>;
+  /** The session that asked for the pending secret (migration 0013). */
+  setup_session_id: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: ColumnType<Date, never, Date>;
 }
 
 interface MfaRecoveryCodesTable {

@@ -17,6 +17,8 @@ export interface MfaDeps {
 }
 
 export const RECOVERY_CODE_COUNT = 10;
+/** A session asking for a TOTP secret again within this time gets the pending one back. */
+export const PENDING_TOTP_REUSE_SECONDS = 15 * 60;
 export const TICKET_TTL_MS = 5 * 60_000;
 export const TICKET_MAX_FAILURES = 5;
 /** Per account: beyond 10 wrong codes in 15 minutes, 429 until the window passes. */

@@ -31,7 +31,9 @@ export const mfaPaths = {
   "/api/v1/auth/mfa/totp/setup": {
     post: {
       operationId: "setupTotp",
-      summary: "A new TOTP secret to scan (pending until enabled with a first code)",
+      summary: "A TOTP secret to scan (pending until enabled with a first code)",
+      description:
+        "The session that asked for the pending secret in the last 15 minutes gets it back (a reload or a second tab must not void a key already scanned); otherwise a new secret replaces any pending one.",
       ...BEARER,
       responses: {
         "200": { description: "The secret and its otpauth:// URI", ...json(ref("TotpSetup")) },

@@ -19,19 +19,34 @@ export async function isTotpEnabled(executor: Executor, userId: string): Promise
   return row !== undefined;
 }
 
-/** A pending secret (setup), replacing an earlier pending one; never an enabled one. */
-export async function savePendingTotp(executor: Executor, userId: string, sealed: string): Promise<boolean> {
-  const result = await executor
+/**
+ * A pending secret (setup), replacing an earlier pending one, never an enabled one, unless the
+ * same session asked less than `reuseSeconds` ago: that one stays (a reload or a second tab must
+ * not void the key already scanned). One statement, so two racing requests agree. The pending
+ * secret now stored, sealed; undefined when TOTP is on.
+ */
+export async function savePendingTotp(
+  executor: Executor,
+  pending: { userId: string; sealed: string; sessionId: string; reuseSeconds: number },
+): Promise<string | undefined> {
+  const keep = sql<boolean>`mfa_totp.setup_session_id = ${pending.sessionId} AND mfa_totp.created_at > now() - make_interval(secs => ${pending.reuseSeconds})`;
+  const row = await executor
     .insertInto("mfa_totp")
-    .values({ user_id: userId, secret_encrypted: sealed })
+    .values({ user_id: pending.userId, secret_encrypted: pending.sealed, setup_session_id: pending.sessionId })
     .onConflict((oc) =>
       oc
         .column("user_id")
-        .doUpdateSet({ secret_encrypted: sealed, last_step: null })
+        .doUpdateSet({
+          secret_encrypted: sql`CASE WHEN ${keep} THEN mfa_totp.secret_encrypted ELSE excluded.secret_encrypted END`,
+          last_step: sql`CASE WHEN ${keep} THEN mfa_totp.last_step END`,
+          created_at: sql`CASE WHEN ${keep} THEN mfa_totp.created_at ELSE now() END`,
+          setup_session_id: pending.sessionId,
+        })
         .where("mfa_totp.enabled_at", "is", null),
     )
+    .returning("secret_encrypted")
     .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  return row?.secret_encrypted;
 }
 
 /**

@@ -6,7 +6,7 @@ import { enqueueMail, mfaDisabledMail, mfaEnabledMail } from "../mail/index.js";
 import { createSessionRepository } from "../sessions/sessions.repository.js";
 import type { Authenticated } from "../sessions/sessions.service.js";
 import { createUserRepository } from "../users/users.repository.js";
-import { type MfaDeps, normaliseRecoveryCode, RECOVERY_CODE_COUNT } from "./mfa.deps.js";
+import { type MfaDeps, normaliseRecoveryCode, PENDING_TOTP_REUSE_SECONDS, RECOVERY_CODE_COUNT } from "./mfa.deps.js";
 import * as repo from "./mfa.repository.js";
 import { matchTotpStep, newTotpSecret, otpauthUrl } from "./totp.js";
 
@@ -17,7 +17,10 @@ interface MfaStatus {
 
 export interface TotpService {
   status(auth: Authenticated): Promise<MfaStatus>;
-  /** A new secret to scan (pending until enabled); 409 MFA_ALREADY_ENABLED when TOTP is on. */
+  /**
+   * A secret to scan (pending until enabled): the one this session asked for in the last 15
+   * minutes, else a new one replacing any pending one; 409 MFA_ALREADY_ENABLED when TOTP is on.
+   */
   setup(auth: Authenticated): Promise<{ secret: string; otpauthUrl: string }>;
   /** Turns TOTP on with a first good code; the ten recovery codes, shown once. */
   enable(auth: Authenticated, code: string, client: ClientInfo): Promise<string[]>;
@@ -55,8 +58,14 @@ async function status({ deps: { db } }: TotpContext, auth: Authenticated): Promi
 }
 
 async function setup({ deps: { db, keys } }: TotpContext, auth: Authenticated) {
-  const secret = newTotpSecret();
-  if (!(await repo.savePendingTotp(db, auth.user.id, keys.encrypt(secret)))) throw new AppError("MFA_ALREADY_ENABLED");
+  const sealed = await repo.savePendingTotp(db, {
+    userId: auth.user.id,
+    sealed: keys.encrypt(newTotpSecret()),
+    sessionId: auth.sessionId,
+    reuseSeconds: PENDING_TOTP_REUSE_SECONDS,
+  });
+  if (sealed === undefined) throw new AppError("MFA_ALREADY_ENABLED");
+  const secret = keys.decrypt(sealed);
   return { secret, otpauthUrl: otpauthUrl(secret, auth.user.email) };
 }
 

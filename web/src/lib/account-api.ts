@@ -67,7 +67,7 @@ export function accountCalls(call: ApiCall) {
     },
     /** GET /api/v1/auth/mfa → whether TOTP is on, and how many recovery codes are left. */
     mfaStatus: (token: string): Promise<ApiResult<MfaStatus>> => call("GET", "api/v1/auth/mfa", { token }),
-    /** POST /api/v1/auth/mfa/totp/setup → a new pending secret (replacing a pending one). */
+    /** POST /api/v1/auth/mfa/totp/setup → the pending secret: this session's of the last 15 minutes, else a new one. */
     setupTotp: (token: string): Promise<ApiResult<TotpSetup>> => call("POST", "api/v1/auth/mfa/totp/setup", { token }),
     /** POST /api/v1/auth/mfa/totp/enable → the ten recovery codes, shown once. */
     enableTotp: (token: string, code: string): Promise<ApiResult<{ recoveryCodes: string[] }>> =>
