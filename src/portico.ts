@@ -1,7 +1,6 @@
 import type { Server } from "node:http";
 import type express from "express";
 import type { Router } from "express";
-
 import { createApp } from "./app.js";
 import { createAuthMetrics } from "./auth/auth.metrics.js";
 import type { Config } from "./config.js";
@@ -25,6 +24,7 @@ import { type Logger, requestLogger } from "./ops/logger.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { createOpsApp } from "./ops/ops-app.js";
 import { connectRedis } from "./ops/redis.js";
+import { createRetentionJob } from "./ops/retention-job.js";
 import { createSessionMetrics } from "./sessions/sessions.metrics.js";
 import type { PasswordHasher } from "./users/passwords.js";
 import { lowerPoolThreadPriority } from "./users/thread-priority.js";
@@ -36,7 +36,7 @@ export interface Portico {
   opsApp: express.Express;
   database: Database;
   passwords: PasswordHasher;
-  /** The outbox worker of this instance (started by createPortico). */
+  /** The outbox worker of this instance (started by createPortico, with the retention job). */
   mail: MailWorker;
   /** Stops background work and closes the database (releasing PGlite's data-directory lock). */
   close(): Promise<void>;
@@ -50,10 +50,10 @@ export async function assemblePortico(
   config: Config,
   logger: Logger,
   database: Database,
-): Promise<Omit<Portico, "close"> & { stop(): Promise<void> }> {
+): Promise<Omit<Portico, "close"> & { start(): void; stop(): Promise<void> }> {
   const metrics = createMetrics();
   const shared = buildSharedServices(config, logger, database, metrics);
-  const { mail, redis, rateLimits, authMetrics, sessionEvents } = shared;
+  const { mail, retention, redis, rateLimits, authMetrics, sessionEvents } = shared;
   const { passwords, routers } = buildFeatures({
     config,
     logger,
@@ -71,20 +71,25 @@ export async function assemblePortico(
     ...(redis && { redisUp: redis.isUp }),
   });
   const { app, opsApp } = await buildApps(config, logger, database, metrics, shared, routers);
+  const start = () => {
+    mail.start();
+    retention.start();
+  };
   const stop = async () => {
+    await retention.stop();
     await mail.stop();
     await shared.transport.close();
     await rateLimits?.close();
     await redis?.close();
   };
-  return { app, opsApp, database, passwords, mail, stop };
+  return { app, opsApp, database, passwords, mail, start, stop };
 }
 
 type SharedServices = ReturnType<typeof buildSharedServices>;
 
 /**
- * The outbox worker and its transport, Redis and the rate limiter factory: shared by every
- * feature; and each feature's metrics on the one registry.
+ * The outbox worker and its transport, the retention job, Redis and the rate limiter factory:
+ * shared by every feature; and each feature's metrics on the one registry.
  */
 function buildSharedServices(config: Config, logger: Logger, database: Database, metrics: Metrics) {
   const transport = createMailTransport({
@@ -98,6 +103,7 @@ function buildSharedServices(config: Config, logger: Logger, database: Database,
     logger,
     metrics: createMailMetrics(metrics.registry, database),
   });
+  const retention = createRetentionJob({ database, logger });
   const authMetrics = createAuthMetrics(metrics.registry);
   const sessionEvents = createSessionMetrics(metrics.registry);
   const redis = config.rateLimit && config.redisUrl ? connectRedis(config.redisUrl, logger) : undefined;
@@ -113,7 +119,7 @@ function buildSharedServices(config: Config, logger: Logger, database: Database,
         onFallback: metrics.countRateLimitFallback,
       })
     : undefined;
-  return { transport, mail, redis, rateLimits, authMetrics, sessionEvents };
+  return { transport, mail, retention, redis, rateLimits, authMetrics, sessionEvents };
 }
 
 /** The public app (middleware and routers in order: src/app.ts) and the operators' app. */
@@ -173,8 +179,8 @@ export async function createPortico(config: Config, logger: Logger, database?: D
   try {
     const applied = await migrateToLatest(db.kysely);
     if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
-    const { stop, ...portico } = await assemblePortico(config, logger, db);
-    portico.mail.start();
+    const { start, stop, ...portico } = await assemblePortico(config, logger, db);
+    start();
     const close = async () => {
       await stop();
       await db.close();

@@ -27,10 +27,11 @@ export const passkeyPaths = {
     post: {
       operationId: "passkeyRegistrationOptions",
       summary: "Options to create a passkey (discoverable, user verification required); the challenge lives 5 minutes",
+      description: "At most 10 per user per 5 minutes (429 RATE_LIMITED beyond).",
       ...BEARER,
       responses: {
         "200": { description: "Creation options", ...json(ref("PasskeyRegistrationOptions")) },
-        ...errorResponses([...BEARER_CODES, "PASSKEY_REJECTED"]),
+        ...errorResponses([...BEARER_CODES, "PASSKEY_REJECTED", "RATE_LIMITED"]),
       },
     },
   },

@@ -1,7 +1,7 @@
 import { type RequestHandler, Router } from "express";
 import { RATE_LIMIT_POLICIES } from "../auth/auth.limits.js";
 import { clientInfo } from "../http/client-info.js";
-import type { LimiterFactory } from "../http/rate-limit.js";
+import type { LimiterFactory, RateLimitPolicy } from "../http/rate-limit.js";
 import { withBody } from "../http/validate.js";
 import { authOf } from "../sessions/require-session.js";
 import type { PasskeyLoginService } from "./passkey-login.service.js";
@@ -12,6 +12,12 @@ export interface PasskeyServices {
   registration: PasskeyRegistrationService;
   login: PasskeyLoginService;
 }
+
+/**
+ * Registration options per user: each call stores a challenge, and a session alone must not fill
+ * the table (issue 19, item 14). A person adding a passkey asks once or twice.
+ */
+export const PASSKEY_OPTIONS_LIMIT = { limit: 10, windowMs: 5 * 60_000 } as const;
 
 /**
  * SPEC §11's passkeys: add, list and remove them (Bearer), and sign in with one (usernameless).
@@ -26,10 +32,17 @@ export function createPasskeysRouter(deps: {
   const { passkeys, requireSession } = deps;
   const router = Router();
   const perAddress = (name: string) => (deps.limiter ? [deps.limiter(name, RATE_LIMIT_POLICIES.login_address)] : []);
+  const perUser = (name: string, policy: RateLimitPolicy) =>
+    deps.limiter ? [deps.limiter(name, policy, { key: (_req, res) => authOf(res).user.id })] : [];
 
-  router.post("/passkeys/options", requireSession, async (_req, res) => {
-    res.json({ options: await passkeys.registration.registrationOptions(authOf(res)) });
-  });
+  router.post(
+    "/passkeys/options",
+    requireSession,
+    ...perUser("passkeys_options", PASSKEY_OPTIONS_LIMIT),
+    async (_req, res) => {
+      res.json({ options: await passkeys.registration.registrationOptions(authOf(res)) });
+    },
+  );
 
   router.post(
     "/passkeys",
