@@ -32,6 +32,7 @@ export type ErrorCode =
   | "PASSKEY_REJECTED"
   | "MFA_ALREADY_ENABLED"
   | "FORBIDDEN"
+  | "REAUTHENTICATION_REQUIRED"
   | "RATE_LIMITED"
   | "OVERLOADED"
   | "SERVICE_UNAVAILABLE"
@@ -62,6 +63,7 @@ export const MESSAGES: Record<ErrorCode, string> = {
   PASSKEY_REJECTED: "The passkey could not be added",
   MFA_ALREADY_ENABLED: "Two-factor authentication is already on",
   FORBIDDEN: "Forbidden",
+  REAUTHENTICATION_REQUIRED: "Log in again to continue",
   RATE_LIMITED: "Too many requests",
   OVERLOADED: "Server is busy",
   SERVICE_UNAVAILABLE: "Service temporarily unavailable",

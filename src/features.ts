@@ -1,7 +1,7 @@
 import type { Router } from "express";
 import { createAccountRouter } from "./account/account.routes.js";
 import { createAccountService } from "./account/account.service.js";
-import { createAuthLimits } from "./auth/auth.limits.js";
+import { createAuthLimits, passwordRecheckLimits } from "./auth/auth.limits.js";
 import type { AuthMetrics } from "./auth/auth.metrics.js";
 import { createAuthRouter } from "./auth/auth.routes.js";
 import { createAuthService } from "./auth/auth.service.js";
@@ -9,6 +9,8 @@ import { logAuthFailures } from "./auth/auth-failure-log.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/index.js";
 import { recordEvent } from "./events/events.js";
+import { createFactorRevokeService } from "./factors/factor-revoke.service.js";
+import { createFactorsRouter } from "./factors/factors.routes.js";
 import type { RateLimits } from "./http/rate-limit.js";
 import { createMfaRouter } from "./mfa/mfa.routes.js";
 import { createMfaKeys } from "./mfa/mfa-crypto.js";
@@ -99,6 +101,7 @@ function buildServices({ config, logger, authMetrics, mailQueued }: FeatureDeps,
   const mfaDeps = { ...recoveryDeps, keys: createMfaKeys(config.mfaKey ?? jwtSecret) };
   const mfaLogin = createMfaLoginService({ ...mfaDeps, sessions });
   const verification = createVerificationService(recoveryDeps);
+  const totp = createTotpService(mfaDeps);
   const auth = createAuthService({
     db: recoveryDeps.db,
     passwords,
@@ -114,24 +117,35 @@ function buildServices({ config, logger, authMetrics, mailQueued }: FeatureDeps,
     verification,
     reset: createResetService(recoveryDeps),
     account: createAccountService(recoveryDeps),
-    totp: createTotpService(mfaDeps),
+    totp,
     mfaLogin,
-    passkeys: createPasskeyServices({ ...recoveryDeps, sessions, relyingParty: relyingPartyOf(config.linkOrigin) }),
+    passkeys: createPasskeyServices({
+      ...recoveryDeps,
+      sessions,
+      relyingParty: relyingPartyOf(config.linkOrigin),
+      secondFactor: totp,
+    }),
+    factors: createFactorRevokeService(recoveryDeps),
   };
 }
 
-/** The routers in mount order; each declares its own limits (the sign-in ones are shared with /account). */
+/**
+ * The routers in mount order; each declares its own limits. The sign-in ones are shared with every
+ * endpoint where a signed-in caller re-enters the password (`recheck`, SPEC §20).
+ */
 function buildRouters({ rateLimits }: FeatureDeps, { sessions }: Shared, services: Services): Router[] {
   const signedIn = requireSession(sessions);
   const authLimits = rateLimits && createAuthLimits(rateLimits.limiter);
+  const recheck = authLimits ? passwordRecheckLimits(authLimits) : [];
   const limiter = rateLimits?.limiter;
-  const { auth, verification, reset, account, totp, mfaLogin, passkeys } = services;
+  const { auth, verification, reset, account, totp, mfaLogin, passkeys, factors } = services;
   return [
     createAuthRouter(auth, signedIn, authLimits),
     createSessionsRouter(sessions, signedIn),
     createRecoveryRouter({ verification, reset, requireSession: signedIn, limiter }),
-    createAccountRouter({ account, requireSession: signedIn, perEmail: authLimits?.loginByEmail }),
-    createMfaRouter({ totp, login: mfaLogin, requireSession: signedIn }),
-    createPasskeysRouter({ passkeys, requireSession: signedIn, limiter }),
+    createAccountRouter({ account, requireSession: signedIn, recheck }),
+    createMfaRouter({ totp, login: mfaLogin, requireSession: signedIn, recheck }),
+    createPasskeysRouter({ passkeys, requireSession: signedIn, recheck, limiter }),
+    createFactorsRouter({ factors }),
   ];
 }

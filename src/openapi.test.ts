@@ -92,6 +92,7 @@ describe("OpenAPI document", () => {
         "/api/v1/auth/passkeys/{id}",
         "/api/v1/auth/passkey/options",
         "/api/v1/auth/passkey/login",
+        "/api/v1/auth/factors/revoke",
         "/healthz",
         "/readyz",
       ].sort(),

@@ -1,6 +1,7 @@
 import { accountPaths, accountSchemas, deleteMeOperation } from "./account/account.openapi.js";
 import { LOGIN_DELAY, RATE_LIMIT_POLICIES } from "./auth/auth.limits.js";
 import { authPaths, authSchemas } from "./auth/auth.openapi.js";
+import { factorPaths, factorSchemas } from "./factors/factors.openapi.js";
 import { codeTable, errorBodySchema, errorResponses, json, toJsonSchema } from "./http/openapi-builder.js";
 import { mfaPaths, mfaSchemas } from "./mfa/mfa.openapi.js";
 import { passkeyPaths, passkeySchemas } from "./passkeys/passkeys.openapi.js";
@@ -24,7 +25,9 @@ function rateLimitText(): string {
     `${p.login_email_address.limit} per e-mail and client address, ${p.login_address.limit} per client address, ` +
     `per ${minutes(p.login_address.windowMs)} minutes; beyond ${p.login_email.limit} failures for one e-mail from ` +
     `all addresses, each attempt waits ${LOGIN_DELAY.stepMs} ms longer, at most ${LOGIN_DELAY.maxMs / 1000} s, ` +
-    `and is never refused for it. Over a limit: 429 \`RATE_LIMITED\` with \`Retry-After\`.`
+    `and is never refused for it. A password re-entered by a signed-in caller (password and e-mail change, ` +
+    `deletion, turning TOTP on or off, adding a passkey) counts as a login of the caller's e-mail: over the ` +
+    `limit each of them is refused, the right password included. Over a limit: 429 \`RATE_LIMITED\` with \`Retry-After\`.`
   );
 }
 
@@ -70,6 +73,7 @@ export function buildOpenApiDocument(version = "0.1.0"): Record<string, unknown>
       ...accountPaths,
       ...mfaPaths,
       ...passkeyPaths,
+      ...factorPaths,
       ...healthPaths,
     },
     components: {
@@ -81,6 +85,7 @@ export function buildOpenApiDocument(version = "0.1.0"): Record<string, unknown>
         ...accountSchemas(),
         ...mfaSchemas(),
         ...passkeySchemas(),
+        ...factorSchemas(),
         Error: toJsonSchema(errorBodySchema, "output"),
       },
     },

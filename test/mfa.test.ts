@@ -37,7 +37,7 @@ describe.each(TEST_ENGINES)("second factor: TOTP and recovery codes (SPEC §11) 
     const enabled = await api()
       .post(ENABLE)
       .set(bearer(token))
-      .send({ code: totpCodeAt(secret, Date.now()) });
+      .send({ code: totpCodeAt(secret, Date.now()), password: body.password });
     expect(enabled.status).toBe(200);
     return {
       body,
@@ -71,13 +71,13 @@ describe.each(TEST_ENGINES)("second factor: TOTP and recovery codes (SPEC §11) 
       await api()
         .post(ENABLE)
         .set(bearer(token))
-        .send({ code: "000000" === totpCodeAt(secret, Date.now()) ? "111111" : "000000" }),
+        .send({ code: "000000" === totpCodeAt(secret, Date.now()) ? "111111" : "000000", password: body.password }),
     );
     expect((await api().post(ENABLE).set(bearer(token)).send({})).status).toBe(422);
     const enabled = await api()
       .post(ENABLE)
       .set(bearer(token))
-      .send({ code: totpCodeAt(secret, Date.now()) });
+      .send({ code: totpCodeAt(secret, Date.now()), password: body.password });
     expect(enabled.status).toBe(200);
     const codes = enabled.body.recoveryCodes as string[];
     expect(codes).toHaveLength(10);
@@ -231,7 +231,7 @@ describe.each(TEST_ENGINES)("second factor with limits and required verification
     await api()
       .post(ENABLE)
       .set("Authorization", `Bearer ${token}`)
-      .send({ code: totpCodeAt(secret, Date.now()) });
+      .send({ code: totpCodeAt(secret, Date.now()), password: body.password });
 
     // Two tickets' worth of failures (5 each), then a third ticket: the account is limited.
     const failures = [];

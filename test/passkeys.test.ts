@@ -26,9 +26,10 @@ describe.each(TEST_ENGINES)("passkeys (SPEC §11) over HTTP on $name", (engine) 
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   async function signedInUser() {
-    const res = await api().post("/api/v1/auth/register").send(newUserBody());
+    const body = newUserBody();
+    const res = await api().post("/api/v1/auth/register").send(body);
     expect(res.status).toBe(201);
-    return { token: res.body.token as string, userId: res.body.user.id as string };
+    return { token: res.body.token as string, userId: res.body.user.id as string, password: body.password };
   }
 
   /** A stored passkey, as a verified registration would leave it (the browser test makes real ones). */
@@ -64,9 +65,9 @@ describe.each(TEST_ENGINES)("passkeys (SPEC §11) over HTTP on $name", (engine) 
   });
 
   it("gives registration options for a discoverable passkey with user verification, for PUBLIC_ORIGIN's host", async () => {
-    const { token, userId } = await signedInUser();
+    const { token, userId, password } = await signedInUser();
     await storePasskey(userId, "Old laptop");
-    const res = await api().post(REGISTER_OPTIONS).set(bearer(token));
+    const res = await api().post(REGISTER_OPTIONS).set(bearer(token)).send({ password });
     expect(res.status).toBe(200);
     expect(res.headers["cache-control"]).toBe("no-store");
     const { options } = res.body;
@@ -87,8 +88,8 @@ describe.each(TEST_ENGINES)("passkeys (SPEC §11) over HTTP on $name", (engine) 
   });
 
   it("refuses a registration no authenticator made (400 PASSKEY_REJECTED), and a body without one (422)", async () => {
-    const { token, userId } = await signedInUser();
-    await api().post(REGISTER_OPTIONS).set(bearer(token));
+    const { token, userId, password } = await signedInUser();
+    expect((await api().post(REGISTER_OPTIONS).set(bearer(token)).send({ password })).status).toBe(200);
     const forged = await api().post(PASSKEYS).set(bearer(token)).send({ response: fakeCredential(), name: "Mine" });
     expect(forged.status).toBe(400);
     expect(forged.body).toMatchObject({ code: "PASSKEY_REJECTED", message: "The passkey could not be added" });

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Schema } from "../db/schema.js";
-import { AppError } from "../errors.js";
-import type { SessionEvents } from "../sessions/sessions.service.js";
+import { reauthenticate } from "../sessions/reauthenticate.js";
+import type { Authenticated, SessionEvents } from "../sessions/sessions.service.js";
 import type { PasswordHasher } from "../users/passwords.js";
 import type { UserRow } from "../users/user.js";
 import type { UserRepository } from "../users/users.repository.js";
@@ -26,10 +26,6 @@ export interface AccountContext {
 
 export const forgotLink = (origin: string) => new URL("/forgot-password", origin).toString();
 
-/** The re-entered password: 403 WRONG_PASSWORD unless it is the account's. */
-export async function recheck({ deps, users }: AccountContext, userId: string, password: string): Promise<UserRow> {
-  const row = await users.findUserById(userId);
-  if (!row) throw new AppError("UNAUTHORIZED");
-  if (!(await deps.passwords.verifyPassword(password, row.password_hash))) throw new AppError("WRONG_PASSWORD");
-  return row;
-}
+/** The re-entered password (src/sessions/reauthenticate.ts: the one check every such endpoint makes). */
+export const recheck = ({ deps }: AccountContext, auth: Authenticated, password: string): Promise<UserRow> =>
+  reauthenticate(deps, auth, password);

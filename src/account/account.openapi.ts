@@ -31,6 +31,7 @@ export const accountPaths = {
           "PASSWORD_TOO_LONG",
           "PASSWORD_TOO_COMMON",
           "WRONG_PASSWORD",
+          "REAUTHENTICATION_REQUIRED",
           "RATE_LIMITED",
           "OVERLOADED",
           ...BEARER_CODES,
@@ -56,6 +57,8 @@ export const accountPaths = {
           ...FIELD_CODES,
           "INVALID_EMAIL",
           "WRONG_PASSWORD",
+          "REAUTHENTICATION_REQUIRED",
+          "RATE_LIMITED",
           "EMAIL_TAKEN",
           "RATE_LIMITED",
           "OVERLOADED",
@@ -111,7 +114,14 @@ export const deleteMeOperation = {
   requestBody: { required: true, ...json(ref("DeleteAccountBody")) },
   responses: {
     "204": NO_CONTENT,
-    ...errorResponses([...FIELD_CODES, "WRONG_PASSWORD", "OVERLOADED", ...BEARER_CODES]),
+    ...errorResponses([
+      ...FIELD_CODES,
+      "WRONG_PASSWORD",
+      "REAUTHENTICATION_REQUIRED",
+      "RATE_LIMITED",
+      "OVERLOADED",
+      ...BEARER_CODES,
+    ]),
   },
 };
 

@@ -30,26 +30,21 @@ function mountEmailLinks(router: Router, account: AccountService): void {
 
 /**
  * SPEC §9: change the password or the e-mail address, delete the account, the security log.
- * `perEmail` limiters count re-entered passwords against the login limit of the caller's address.
+ * `recheck` counts each re-entered password against the sign-in limit of the caller's address
+ * (src/auth/auth.limits.ts passwordRecheckLimits; empty with RATE_LIMIT=off).
  */
 export function createAccountRouter(deps: {
   account: AccountService;
   requireSession: RequestHandler;
-  perEmail?: RequestHandler[] | undefined;
+  recheck: RequestHandler[];
 }): Router {
-  const { account, requireSession } = deps;
+  const { account, requireSession, recheck } = deps;
   const router = Router();
-  // The login limiter reads the address to count from here (see src/auth/auth.limits.ts).
-  const callersEmail: RequestHandler = (_req, res, next) => {
-    res.locals.rateLimitEmail = authOf(res).user.email;
-    next();
-  };
-  const perEmail = deps.perEmail?.length ? [callersEmail, ...deps.perEmail] : [];
 
   router.post(
     "/password/change",
     requireSession,
-    ...withBody(changePasswordBody, perEmail, async (req, res, { currentPassword, newPassword }) => {
+    ...withBody(changePasswordBody, recheck, async (req, res, { currentPassword, newPassword }) => {
       await account.changePassword(authOf(res), currentPassword, newPassword, clientInfo(req));
       res.status(204).end();
     }),
@@ -58,7 +53,7 @@ export function createAccountRouter(deps: {
   router.post(
     "/email/change",
     requireSession,
-    ...withBody(changeEmailBody, async (_req, res, { newEmail, password }) => {
+    ...withBody(changeEmailBody, recheck, async (_req, res, { newEmail, password }) => {
       await account.requestEmailChange(authOf(res), newEmail, password);
       res.status(202).json({ message: EMAIL_CHANGE_MESSAGE });
     }),
@@ -69,7 +64,7 @@ export function createAccountRouter(deps: {
   router.delete(
     "/me",
     requireSession,
-    ...withBody(deleteAccountBody, async (_req, res, { password }) => {
+    ...withBody(deleteAccountBody, recheck, async (_req, res, { password }) => {
       await account.deleteAccount(authOf(res), password);
       res.status(204).end();
     }),

@@ -1,8 +1,5 @@
-import { bodySchema, stringField } from "../http/body-fields.js";
-import { emailField, newPasswordField } from "../users/user-fields.js";
-
-/** A re-entered password: any string (it is compared, not judged). */
-const currentPassword = (field: string) => stringField(field).meta({ writeOnly: true });
+import { bodySchema } from "../http/body-fields.js";
+import { currentPasswordField as currentPassword, emailField, newPasswordField } from "../users/user-fields.js";
 
 export const changePasswordBody = bodySchema(
   { currentPassword: currentPassword("currentPassword"), newPassword: newPasswordField("newPassword") },

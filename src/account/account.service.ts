@@ -36,7 +36,7 @@ async function changePassword(
   client: ClientInfo,
 ): Promise<void> {
   const { deps } = ctx;
-  const row = await recheck(ctx, auth.user.id, current);
+  const row = await recheck(ctx, auth, current);
   const context = passwordContextProblem(next, storedUserContext(row));
   if (context) throw validationError([{ field: "newPassword", code: "PASSWORD_TOO_COMMON", message: context }]);
   const passwordHash = await deps.passwords.hashPassword(next);
@@ -59,7 +59,7 @@ async function changePassword(
  */
 async function deleteAccount(ctx: AccountContext, auth: Authenticated, password: string): Promise<void> {
   const { deps } = ctx;
-  const row = await recheck(ctx, auth.user.id, password);
+  const row = await recheck(ctx, auth, password);
   await deps.db.transaction().execute(async (trx) => {
     if (!(await createUserRepository(trx).deleteUser(row.id))) return;
     const notice = accountDeletedMail({ name: row.name });

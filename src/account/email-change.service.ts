@@ -72,7 +72,7 @@ export async function requestEmailChange(
   password: string,
 ): Promise<void> {
   const { deps, users } = ctx;
-  const row = await recheck(ctx, auth.user.id, password);
+  const row = await recheck(ctx, auth, password);
   const holder = await users.findUserByEmail(newEmail);
   if (holder) throw new AppError("EMAIL_TAKEN"); // the caller's own address included
   await deps.db.transaction().execute(async (trx) => {

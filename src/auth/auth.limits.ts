@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from "express";
 import { ipKeyGenerator } from "express-rate-limit";
 import type { LimiterFactory, RateLimitPolicy } from "../http/rate-limit.js";
 import { parsedBody } from "../http/validate.js";
+import { authOf } from "../sessions/require-session.js";
 
 /**
  * Register: 30 requests per address per 5 min. Login (failures only): 100 per address, 10 per
@@ -55,4 +56,19 @@ export function createAuthLimits(limiter: LimiterFactory): Required<AuthRouteLim
       limiter("login_email", p.login_email, { ...failures, key: emailKey, overLimit: { delay: LOGIN_DELAY } }),
     ],
   };
+}
+
+/**
+ * What goes in front of every endpoint where a signed-in caller re-enters a password (SPEC §20:
+ * change, e-mail change, deletion, TOTP on and off, adding a passkey): the sign-in limits of the
+ * caller's own address, shared with /login. A wrong password counts as a failed login; over the
+ * limit each of them answers 429, the right password included; a success clears the counter.
+ * Placed after requireSession and the body's validation (a 422 counts nothing).
+ */
+export function passwordRecheckLimits(limits: Required<AuthRouteLimits>): RequestHandler[] {
+  const callersEmail: RequestHandler = (_req, res, next) => {
+    res.locals.rateLimitEmail = authOf(res).user.email;
+    next();
+  };
+  return [callersEmail, ...limits.loginByEmail];
 }

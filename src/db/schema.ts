@@ -52,7 +52,7 @@ export interface MailOutboxTable {
   sent_at: ColumnType<Date | null, never, Date | null>;
 }
 
-export type OneTimeTokenPurpose = "verify_email" | "password_reset" | "email_change";
+export type OneTimeTokenPurpose = "verify_email" | "password_reset" | "email_change" | "factor_revoke";
 
 /** The `one_time_tokens` table (src/recovery): only the token's SHA-256 is kept. */
 export interface OneTimeTokensTable {
@@ -61,6 +61,8 @@ export interface OneTimeTokensTable {
   purpose: OneTimeTokenPurpose;
   token_hash: string;
   email: string;
+  /** What a factor_revoke link removes: "totp", or the id of a passkey; null for the other purposes. */
+  subject: ColumnType<string | null, string | null | undefined, never>;
   created_at: ColumnType<Date, Date, never>;
   expires_at: ColumnType<Date, Date, never>;
   consumed_at: ColumnType<Date | null, never, Date | string>;

@@ -101,13 +101,32 @@ export function accountDeletedMail(input: NoticeInput): RenderedMail {
   });
 }
 
-export function mfaEnabledMail(input: NoticeInput): RenderedMail {
+/** A new way to sign in: the notice's one-time "This wasn't me" link (SPEC §20). */
+export interface NewFactorNoticeInput extends NoticeInput {
+  revoke?: { url: string; expiresInMinutes: number };
+}
+
+/** "This wasn't me": the button that removes the new factor, then the advice to reset the password. */
+function wasntMe(input: NewFactorNoticeInput, what: string) {
+  if (!input.revoke) return { paragraphs: [] };
+  return {
+    paragraphs: [
+      `If this wasn't you, use the button below at once: it removes ${what} and logs your account out everywhere. Then reset your password.`,
+    ],
+    action: { label: "This wasn't me", url: input.revoke.url, expiresInMinutes: input.revoke.expiresInMinutes },
+  };
+}
+
+export function mfaEnabledMail(input: NewFactorNoticeInput): RenderedMail {
+  const revoke = wasntMe(input, "two-factor authentication");
   return renderMail({
     subject: "Two-factor authentication is on",
     name: input.name,
     paragraphs: [
       "Two-factor authentication was turned on for your Portico account. To log in you now need a code from your authenticator app.",
+      ...revoke.paragraphs,
     ],
+    ...(revoke.action && { action: revoke.action }),
     ...notYou(input, "If this wasn't you, reset your password at once from the Log in page to secure your account."),
   });
 }
@@ -123,12 +142,17 @@ export function mfaDisabledMail(input: NoticeInput): RenderedMail {
   });
 }
 
-export function passkeyAddedMail(input: NoticeInput & { passkeyName?: string }): RenderedMail {
+export function passkeyAddedMail(input: NewFactorNoticeInput & { passkeyName?: string }): RenderedMail {
   const which = input.passkeyName ? ` (${input.passkeyName})` : "";
+  const revoke = wasntMe(input, "this passkey");
   return renderMail({
     subject: "A passkey was added",
     name: input.name,
-    paragraphs: [`A new passkey${which} was added to your Portico account. It can be used to log in.`],
+    paragraphs: [
+      `A new passkey${which} was added to your Portico account. It can be used to log in.`,
+      ...revoke.paragraphs,
+    ],
+    ...(revoke.action && { action: revoke.action }),
     ...notYou(input, "If this wasn't you, remove the passkey and reset your password at once from the Log in page."),
   });
 }

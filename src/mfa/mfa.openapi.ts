@@ -1,3 +1,4 @@
+import type { ErrorCode } from "../errors.js";
 import {
   BEARER,
   BEARER_CODES,
@@ -18,6 +19,15 @@ import {
   totpSetupSchema,
   verifyMfaBody,
 } from "./mfa.schemas.js";
+
+/** A re-entered password (SPEC §20): counted with the sign-in failures. */
+const RECHECK_CODES: ErrorCode[] = [
+  ...FIELD_CODES,
+  "WRONG_PASSWORD",
+  "REAUTHENTICATION_REQUIRED",
+  "RATE_LIMITED",
+  "OVERLOADED",
+];
 
 export const mfaPaths = {
   "/api/v1/auth/mfa": {
@@ -44,24 +54,26 @@ export const mfaPaths = {
   "/api/v1/auth/mfa/totp/enable": {
     post: {
       operationId: "enableTotp",
-      summary: "Turn TOTP on with a first code: ten recovery codes, shown once; the other sessions end",
+      summary:
+        "Turn TOTP on with the current password and a first code: ten recovery codes, shown once; the other " +
+        'sessions end; the notice mailed carries a "This wasn\'t me" link. A wrong password counts as a failed login',
       ...BEARER,
       requestBody: { required: true, ...json(ref("EnableTotpBody")) },
       responses: {
         "200": { description: "The recovery codes", ...json(ref("RecoveryCodes")) },
-        ...errorResponses([...FIELD_CODES, "INVALID_MFA_CODE", ...BEARER_CODES]),
+        ...errorResponses([...RECHECK_CODES, "INVALID_MFA_CODE", ...BEARER_CODES]),
       },
     },
   },
   "/api/v1/auth/mfa/totp/disable": {
     post: {
       operationId: "disableTotp",
-      summary: "Turn TOTP off (the password is re-entered)",
+      summary: "Turn TOTP off (the password is re-entered; a wrong one counts as a failed login)",
       ...BEARER,
       requestBody: { required: true, ...json(ref("DisableTotpBody")) },
       responses: {
         "204": { description: "Done (no body)" },
-        ...errorResponses([...FIELD_CODES, "WRONG_PASSWORD", "OVERLOADED", ...BEARER_CODES]),
+        ...errorResponses([...RECHECK_CODES, ...BEARER_CODES]),
       },
     },
   },

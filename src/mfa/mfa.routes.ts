@@ -6,13 +6,17 @@ import { disableTotpBody, enableTotpBody, verifyMfaBody } from "./mfa.schemas.js
 import type { MfaLoginService } from "./mfa-login.service.js";
 import type { TotpService } from "./totp.service.js";
 
-/** SPEC §11: TOTP set-up, enable, disable, its status, and the second step of sign-in. */
+/**
+ * SPEC §11: TOTP set-up, enable, disable, its status, and the second step of sign-in. Enabling
+ * and disabling re-enter the password, counted by `recheck` (src/auth/auth.limits.ts).
+ */
 export function createMfaRouter(deps: {
   totp: TotpService;
   login: MfaLoginService;
   requireSession: RequestHandler;
+  recheck: RequestHandler[];
 }): Router {
-  const { totp, login, requireSession } = deps;
+  const { totp, login, requireSession, recheck } = deps;
   const router = Router();
 
   router.get("/mfa", requireSession, async (_req, res) => {
@@ -26,8 +30,8 @@ export function createMfaRouter(deps: {
   router.post(
     "/mfa/totp/enable",
     requireSession,
-    ...withBody(enableTotpBody, async (req, res, { code }) => {
-      const recoveryCodes = await totp.enable(authOf(res), code, clientInfo(req));
+    ...withBody(enableTotpBody, recheck, async (req, res, { code, password }) => {
+      const recoveryCodes = await totp.enable(authOf(res), { code, password }, clientInfo(req));
       res.json({ recoveryCodes });
     }),
   );
@@ -35,7 +39,7 @@ export function createMfaRouter(deps: {
   router.post(
     "/mfa/totp/disable",
     requireSession,
-    ...withBody(disableTotpBody, async (req, res, { password }) => {
+    ...withBody(disableTotpBody, recheck, async (req, res, { password }) => {
       await totp.disable(authOf(res), password, clientInfo(req));
       res.status(204).end();
     }),

@@ -3,6 +3,8 @@ import { AppError } from "../errors.js";
 import { recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
 import { enqueueMail, mfaDisabledMail, mfaEnabledMail } from "../mail/index.js";
+import { issueFactorRevokeLink } from "../recovery/factor-links.js";
+import { reauthenticate } from "../sessions/reauthenticate.js";
 import { createSessionRepository } from "../sessions/sessions.repository.js";
 import type { Authenticated } from "../sessions/sessions.service.js";
 import { createUserRepository } from "../users/users.repository.js";
@@ -22,10 +24,15 @@ export interface TotpService {
    * minutes, else a new one replacing any pending one; 409 MFA_ALREADY_ENABLED when TOTP is on.
    */
   setup(auth: Authenticated): Promise<{ secret: string; otpauthUrl: string }>;
-  /** Turns TOTP on with a first good code; the ten recovery codes, shown once. */
-  enable(auth: Authenticated, code: string, client: ClientInfo): Promise<string[]>;
+  /** Turns TOTP on with the current password and a first good code; the ten recovery codes, shown once. */
+  enable(auth: Authenticated, input: { code: string; password: string }, client: ClientInfo): Promise<string[]>;
   /** Turns TOTP off after the password is re-entered. */
   disable(auth: Authenticated, password: string, client: ClientInfo): Promise<void>;
+  /**
+   * Binding another factor with TOTP on needs a current code (SPEC §20): INVALID_MFA_CODE unless
+   * `code` is one (used up: a step is accepted once); nothing to check when TOTP is off.
+   */
+  confirmCurrentCode(auth: Authenticated, code: string | undefined, client: ClientInfo): Promise<void>;
 }
 
 /** 10 codes of 10 base32 letters (50 bits each), shown as `xxxxx-xxxxx`. */
@@ -69,12 +76,18 @@ async function setup({ deps: { db, keys } }: TotpContext, auth: Authenticated) {
   return { secret, otpauthUrl: otpauthUrl(secret, auth.user.email) };
 }
 
-async function enable(ctx: TotpContext, auth: Authenticated, code: string, client: ClientInfo): Promise<string[]> {
+async function enable(
+  ctx: TotpContext,
+  auth: Authenticated,
+  input: { code: string; password: string },
+  client: ClientInfo,
+): Promise<string[]> {
   const { deps, now } = ctx;
   const { db, keys } = deps;
+  await reauthenticate(deps, auth, input.password);
   const row = await repo.findTotp(db, auth.user.id);
   if (!row || row.enabled_at !== null) return failed(ctx, auth.user.id, client);
-  const step = matchTotpStep(keys.decrypt(row.secret_encrypted), code, now().getTime());
+  const step = matchTotpStep(keys.decrypt(row.secret_encrypted), input.code, now().getTime());
   if (step === undefined) return failed(ctx, auth.user.id, client);
   const codes = newRecoveryCodes();
   const revoked = await db.transaction().execute(async (trx) => {
@@ -86,8 +99,11 @@ async function enable(ctx: TotpContext, auth: Authenticated, code: string, clien
     );
     const count = await createSessionRepository(trx).revokeUserSessions(auth.user.id, "mfa_enabled", auth.sessionId);
     await recordEvent(trx, auth.user.id, "mfa.enabled", client);
-    const mail = mfaEnabledMail({ name: auth.user.name, link: forgotLink(deps.linkOrigin) });
-    await enqueueMail(trx, { kind: "mfa_enabled", to: auth.user.email, userId: auth.user.id, ...mail });
+    const { id: userId, email, name } = auth.user;
+    const linkOrigin = deps.linkOrigin;
+    const revoke = await issueFactorRevokeLink(trx, { userId, email, factor: "totp", linkOrigin, now: now() });
+    const mail = mfaEnabledMail({ name, link: forgotLink(linkOrigin), revoke });
+    await enqueueMail(trx, { kind: "mfa_enabled", to: email, userId, ...mail });
     return count;
   });
   if (revoked === undefined) return failed(ctx, auth.user.id, client);
@@ -96,11 +112,21 @@ async function enable(ctx: TotpContext, auth: Authenticated, code: string, clien
   return codes;
 }
 
-async function disable({ deps }: TotpContext, auth: Authenticated, password: string, client: ClientInfo) {
-  const user = await createUserRepository(deps.db).findUserById(auth.user.id);
-  if (!user || !(await deps.passwords.verifyPassword(password, user.password_hash))) {
-    throw new AppError("WRONG_PASSWORD");
+async function confirmCurrentCode(ctx: TotpContext, auth: Authenticated, code: string | undefined, client: ClientInfo) {
+  const { db, keys } = ctx.deps;
+  const row = await repo.findTotp(db, auth.user.id);
+  if (!row?.enabled_at) return;
+  const step =
+    code === undefined
+      ? undefined
+      : matchTotpStep(keys.decrypt(row.secret_encrypted), code.trim(), ctx.now().getTime());
+  if (step === undefined || !(await repo.acceptStep(db, auth.user.id, step, false))) {
+    await failed(ctx, auth.user.id, client);
   }
+}
+
+async function disable({ deps }: TotpContext, auth: Authenticated, password: string, client: ClientInfo) {
+  const user = await reauthenticate(deps, auth, password);
   const removed = await deps.db.transaction().execute(async (trx) => {
     if (!(await repo.deleteTotp(trx, user.id))) return false;
     await recordEvent(trx, user.id, "mfa.disabled", client);
@@ -117,7 +143,8 @@ export function createTotpService(deps: MfaDeps): TotpService {
   return {
     status: (auth) => status(ctx, auth),
     setup: (auth) => setup(ctx, auth),
-    enable: (auth, code, client) => enable(ctx, auth, code, client),
+    enable: (auth, input, client) => enable(ctx, auth, input, client),
     disable: (auth, password, client) => disable(ctx, auth, password, client),
+    confirmCurrentCode: (auth, code, client) => confirmCurrentCode(ctx, auth, code, client),
   };
 }

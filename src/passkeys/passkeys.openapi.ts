@@ -11,7 +11,7 @@ import {
   toJsonSchema,
 } from "../http/openapi-builder.js";
 import { passkeySchema } from "./passkey.js";
-import { addPasskeyBody, passkeyLoginBody } from "./passkeys.schemas.js";
+import { addPasskeyBody, passkeyLoginBody, passkeyOptionsBody } from "./passkeys.schemas.js";
 
 const passkeyListSchema = z.object({ passkeys: z.array(passkeySchema) }).strict();
 
@@ -26,12 +26,24 @@ export const passkeyPaths = {
   "/api/v1/auth/passkeys/options": {
     post: {
       operationId: "passkeyRegistrationOptions",
-      summary: "Options to create a passkey (discoverable, user verification required); the challenge lives 5 minutes",
+      summary:
+        "Options to create a passkey (discoverable, user verification required); the challenge lives 5 minutes. " +
+        "Needs the current password, and with TOTP on a current code; a wrong password counts as a failed login",
       description: "At most 10 per user per 5 minutes (429 RATE_LIMITED beyond).",
       ...BEARER,
+      requestBody: { required: true, ...json(ref("PasskeyOptionsBody")) },
       responses: {
         "200": { description: "Creation options", ...json(ref("PasskeyRegistrationOptions")) },
-        ...errorResponses([...BEARER_CODES, "PASSKEY_REJECTED", "RATE_LIMITED"]),
+        ...errorResponses([
+          ...FIELD_CODES,
+          "WRONG_PASSWORD",
+          "REAUTHENTICATION_REQUIRED",
+          "INVALID_MFA_CODE",
+          "RATE_LIMITED",
+          "OVERLOADED",
+          ...BEARER_CODES,
+          "PASSKEY_REJECTED",
+        ]),
       },
     },
   },
@@ -111,6 +123,7 @@ export function passkeySchemas() {
       },
       required: ["challengeId", "options"],
     },
+    PasskeyOptionsBody: requestSchema(passkeyOptionsBody),
     AddPasskeyBody: requestSchema(addPasskeyBody),
     PasskeyLoginBody: requestSchema(passkeyLoginBody),
   };

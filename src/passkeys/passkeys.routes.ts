@@ -5,7 +5,7 @@ import type { LimiterFactory, RateLimitPolicy } from "../http/rate-limit.js";
 import { withBody } from "../http/validate.js";
 import { authOf } from "../sessions/require-session.js";
 import type { PasskeyLoginService } from "./passkey-login.service.js";
-import { addPasskeyBody, passkeyLoginBody } from "./passkeys.schemas.js";
+import { addPasskeyBody, passkeyLoginBody, passkeyOptionsBody } from "./passkeys.schemas.js";
 import type { PasskeyRegistrationService } from "./passkeys.service.js";
 
 export interface PasskeyServices {
@@ -21,15 +21,18 @@ export const PASSKEY_OPTIONS_LIMIT = { limit: 10, windowMs: 5 * 60_000 } as cons
 
 /**
  * SPEC §11's passkeys: add, list and remove them (Bearer), and sign in with one (usernameless).
- * The options endpoints take no fields: a body, if any, is never read (SPEC §13). The sign-in
- * pair counts against a per-address limit like /login's, since anyone may call it.
+ * Adding one starts with the current password (SPEC §20), counted by `recheck` like every
+ * re-entered password (src/auth/auth.limits.ts). The sign-in options take no fields: a body, if
+ * any, is never read (SPEC §13). The sign-in pair counts against a per-address limit like /login's,
+ * since anyone may call it.
  */
 export function createPasskeysRouter(deps: {
   passkeys: PasskeyServices;
   requireSession: RequestHandler;
+  recheck: RequestHandler[];
   limiter?: LimiterFactory | undefined;
 }): Router {
-  const { passkeys, requireSession } = deps;
+  const { passkeys, requireSession, recheck } = deps;
   const router = Router();
   const perAddress = (name: string) => (deps.limiter ? [deps.limiter(name, RATE_LIMIT_POLICIES.login_address)] : []);
   const perUser = (name: string, policy: RateLimitPolicy) =>
@@ -39,9 +42,9 @@ export function createPasskeysRouter(deps: {
     "/passkeys/options",
     requireSession,
     ...perUser("passkeys_options", PASSKEY_OPTIONS_LIMIT),
-    async (_req, res) => {
-      res.json({ options: await passkeys.registration.registrationOptions(authOf(res)) });
-    },
+    ...withBody(passkeyOptionsBody, recheck, async (req, res, proof) => {
+      res.json({ options: await passkeys.registration.registrationOptions(authOf(res), proof, clientInfo(req)) });
+    }),
   );
 
   router.post(

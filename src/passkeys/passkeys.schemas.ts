@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { ValidationCode } from "../errors.js";
+import { blankAsAbsent, bodySchema, text } from "../http/body-fields.js";
+import { currentPasswordField } from "../users/user-fields.js";
 import { PASSKEY_NAME_MAX } from "./passkey.js";
 
 const object = <T extends z.core.$ZodLooseShape>(shape: T, id: string) =>
@@ -56,6 +58,20 @@ const passkeyName = z
   })
   .meta({ maxLength: PASSKEY_NAME_MAX, example: "Laptop" });
 
+/**
+ * Adding a passkey starts here, and needs the current password (SPEC §20); with TOTP on, a
+ * current code as well. A session alone never binds a new authenticator.
+ */
+export const passkeyOptionsBody = bodySchema(
+  {
+    password: currentPasswordField("password"),
+    code: z
+      .preprocess(blankAsAbsent, text("code").optional())
+      .meta({ description: "A current 6-digit TOTP code: required when two-factor authentication is on" }),
+  },
+  "PasskeyOptionsBody",
+);
+
 export const addPasskeyBody = object(
   {
     response: credentialJson("response"),
@@ -69,5 +85,6 @@ export const passkeyLoginBody = object(
   "PasskeyLoginBody",
 );
 
+export type PasskeyOptionsBody = z.output<typeof passkeyOptionsBody>;
 export type AddPasskeyBody = z.output<typeof addPasskeyBody>;
 export type PasskeyLoginBody = z.output<typeof passkeyLoginBody>;

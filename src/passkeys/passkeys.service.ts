@@ -5,6 +5,8 @@ import { AppError } from "../errors.js";
 import { recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
 import { enqueueMail, passkeyAddedMail, passkeyRemovedMail } from "../mail/index.js";
+import { issueFactorRevokeLink } from "../recovery/factor-links.js";
+import { reauthenticate } from "../sessions/reauthenticate.js";
 import type { Authenticated } from "../sessions/sessions.service.js";
 import {
   CHALLENGE_TTL_MS,
@@ -17,12 +19,19 @@ import {
 } from "./passkey.js";
 import type { PasskeyDeps } from "./passkeys.deps.js";
 import { createPasskeyRepository, type PasskeyRepository } from "./passkeys.repository.js";
-import type { AddPasskeyBody } from "./passkeys.schemas.js";
+import type { AddPasskeyBody, PasskeyOptionsBody } from "./passkeys.schemas.js";
 import { webauthn } from "./simplewebauthn.js";
 
 export interface PasskeyRegistrationService {
-  /** WebAuthn creation options for the caller; the challenge is kept (5 minutes, single use). */
-  registrationOptions(auth: Authenticated): Promise<PublicKeyCredentialCreationOptionsJSON>;
+  /**
+   * WebAuthn creation options for the caller, once they re-entered the password (and, with TOTP
+   * on, a current code); the challenge is kept (5 minutes, single use).
+   */
+  registrationOptions(
+    auth: Authenticated,
+    proof: PasskeyOptionsBody,
+    client: ClientInfo,
+  ): Promise<PublicKeyCredentialCreationOptionsJSON>;
   /** Verifies the browser's answer to one of the caller's challenges and stores the passkey. */
   addPasskey(auth: Authenticated, body: AddPasskeyBody, client: ClientInfo): Promise<Passkey>;
   listPasskeys(auth: Authenticated): Promise<Passkey[]>;
@@ -76,7 +85,14 @@ async function store(
       throw new AppError("PASSKEY_REJECTED", { message: TOO_MANY });
     }
     const inserted = await repository.insertPasskey({ ...row, userId: auth.user.id });
-    await recordPasskeyChange(trx, deps, auth, "added", inserted.name, client);
+    const revoke = await issueFactorRevokeLink(trx, {
+      userId: auth.user.id,
+      email: auth.user.email,
+      factor: { passkeyId: inserted.id },
+      linkOrigin: deps.linkOrigin,
+      now: deps.now?.() ?? new Date(),
+    });
+    await recordPasskeyChange(trx, deps, auth, { change: "added", passkeyName: inserted.name, revoke }, client);
     return inserted;
   });
   deps.mailQueued();
@@ -86,8 +102,12 @@ async function store(
 async function registrationOptions(
   { deps, passkeys }: PasskeyRegistrationContext,
   auth: Authenticated,
+  proof: PasskeyOptionsBody,
+  client: ClientInfo,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const { relyingParty: rp } = deps;
+  await reauthenticate(deps, auth, proof.password);
+  await deps.secondFactor.confirmCurrentCode(auth, proof.code, client);
   const existing = await passkeys.listPasskeys(auth.user.id);
   if (existing.length >= MAX_PASSKEYS) throw new AppError("PASSKEY_REJECTED", { message: TOO_MANY });
   const options = await (await webauthn()).generateRegistrationOptions({
@@ -144,7 +164,7 @@ async function removePasskey(
   await deps.db.transaction().execute(async (trx) => {
     const removed = await createPasskeyRepository(trx).deletePasskey(auth.user.id, id);
     if (!removed) throw new AppError("NOT_FOUND");
-    await recordPasskeyChange(trx, deps, auth, "removed", removed.name, client);
+    await recordPasskeyChange(trx, deps, auth, { change: "removed", passkeyName: removed.name }, client);
   });
   deps.mailQueued();
 }
@@ -153,7 +173,7 @@ async function removePasskey(
 export function createPasskeyRegistrationService(deps: PasskeyDeps): PasskeyRegistrationService {
   const ctx: PasskeyRegistrationContext = { deps, passkeys: createPasskeyRepository(deps.db) };
   return {
-    registrationOptions: (auth) => registrationOptions(ctx, auth),
+    registrationOptions: (auth, proof, client) => registrationOptions(ctx, auth, proof, client),
     addPasskey: (auth, body, client) => addPasskey(ctx, auth, body, client),
     listPasskeys: async (auth) => (await ctx.passkeys.listPasskeys(auth.user.id)).map(toPasskey),
     removePasskey: (auth, id, client) => removePasskey(ctx, auth, id, client),
@@ -170,12 +190,22 @@ async function recordPasskeyChange(
   trx: Transaction<Schema>,
   deps: PasskeyDeps,
   auth: Authenticated,
-  change: keyof typeof PASSKEY_CHANGES,
-  passkeyName: string,
+  what: {
+    change: keyof typeof PASSKEY_CHANGES;
+    passkeyName: string;
+    /** The added passkey's "This wasn't me" link. */
+    revoke?: { url: string; expiresInMinutes: number };
+  },
   client: ClientInfo,
 ) {
-  const { event, kind, mail } = PASSKEY_CHANGES[change];
+  const { event, kind, mail } = PASSKEY_CHANGES[what.change];
   await recordEvent(trx, auth.user.id, event, client);
-  const notice = mail({ name: auth.user.name, link: forgotLink(deps.linkOrigin), passkeyName });
+  const { passkeyName, revoke } = what;
+  const notice = mail({
+    name: auth.user.name,
+    link: forgotLink(deps.linkOrigin),
+    passkeyName,
+    ...(revoke && { revoke }),
+  });
   await enqueueMail(trx, { kind, to: auth.user.email, userId: auth.user.id, ...notice });
 }

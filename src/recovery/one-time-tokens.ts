@@ -29,12 +29,15 @@ export interface IssueTokenInput {
   ttlMs: number;
   /** The session that asked (an e-mail change): the token works only while it is live. */
   sessionId?: string;
+  /** What the link acts on (a factor_revoke link: "totp" or a passkey's id). */
+  subject?: string;
 }
 
 const newToken = () => randomBytes(32).toString("base64url");
 
 /**
- * A new token for the user and purpose; every earlier live one of that purpose stops working.
+ * A new token for the user and purpose; every earlier live one of that purpose (and subject, when
+ * there is one: each passkey's "This wasn't me" link lives on its own) stops working.
  * An e-mail change also gets a second token, `cancelToken`, that voids it (cancelEmailChange).
  */
 export async function issueToken(
@@ -44,7 +47,7 @@ export async function issueToken(
   const token = newToken();
   const cancelToken = newToken();
   const expiresAt = new Date(input.now.getTime() + input.ttlMs);
-  await voidTokens(executor, input.userId, input.now, input.purpose);
+  await voidTokens(executor, input.userId, input.now, input.purpose, input.subject);
   await executor
     .insertInto("one_time_tokens")
     .values({
@@ -52,6 +55,7 @@ export async function issueToken(
       purpose: input.purpose,
       token_hash: hashToken(token),
       email: input.email,
+      subject: input.subject ?? null,
       created_at: input.now,
       expires_at: expiresAt,
       session_id: input.sessionId ?? null,
@@ -74,14 +78,17 @@ export function tokenForNewUser(input: Omit<IssueTokenInput, "userId">): { token
  * Live: not consumed, not voided, not expired, and bound: verification and reset links to the
  * user's current address (an e-mail change voids links sent to the old one), an e-mail change to
  * the session that asked for it, which must still be live (not logged out, not revoked by
- * "Log out of all other sessions", a password change or reset, not expired).
+ * "Log out of all other sessions", a password change or reset, not expired). A "This wasn't me"
+ * link is the owner's remedy wherever the address has moved since.
  */
 function live(purpose: Purpose, now: Date) {
   const bound =
-    purpose === "email_change"
-      ? sql<boolean>`exists (select 1 from sessions s where s.id = one_time_tokens.session_id
+    purpose === "factor_revoke"
+      ? sql<boolean>`true`
+      : purpose === "email_change"
+        ? sql<boolean>`exists (select 1 from sessions s where s.id = one_time_tokens.session_id
           and s.revoked_at is null and s.expires_at > now())`
-      : sql<boolean>`exists (select 1 from users u where u.id = one_time_tokens.user_id and lower(u.email) = lower(one_time_tokens.email))`;
+        : sql<boolean>`exists (select 1 from users u where u.id = one_time_tokens.user_id and lower(u.email) = lower(one_time_tokens.email))`;
   return sql<boolean>`consumed_at is null and voided_at is null and expires_at > ${now} and ${bound}`;
 }
 
@@ -138,15 +145,25 @@ export async function cancelEmailChange(executor: Executor, cancelToken: string,
   return result.numUpdatedRows > 0n;
 }
 
-/** Voids the user's live tokens: of one purpose, or of every purpose. */
-export async function voidTokens(executor: Executor, userId: string, now: Date, purpose?: Purpose): Promise<void> {
+/**
+ * Voids the user's live tokens: of one purpose (and subject), or of every purpose but the "This
+ * wasn't me" links, which stay the owner's remedy through a reset or an e-mail change.
+ */
+export async function voidTokens(
+  executor: Executor,
+  userId: string,
+  now: Date,
+  purpose?: Purpose,
+  subject?: string,
+): Promise<void> {
   let query = executor
     .updateTable("one_time_tokens")
     .set({ voided_at: now })
     .where("user_id", "=", userId)
     .where("consumed_at", "is", null)
     .where("voided_at", "is", null);
-  if (purpose) query = query.where("purpose", "=", purpose);
+  query = purpose ? query.where("purpose", "=", purpose) : query.where("purpose", "!=", "factor_revoke");
+  if (subject !== undefined) query = query.where("subject", "=", subject);
   await query.execute();
 }
 

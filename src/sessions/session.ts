@@ -14,6 +14,7 @@ export type RevokeReason =
   | "password_reset"
   | "role_change"
   | "mfa_enabled"
+  | "factor_revoked"
   | "operator";
 
 export type { ClientInfo } from "../http/client-info.js";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MESSAGES, type ValidationCode } from "../errors.js";
-import { blankAsAbsent, text } from "../http/body-fields.js";
+import { blankAsAbsent, stringField, text } from "../http/body-fields.js";
 import { isAcceptableName } from "./name-rules.js";
 import { isCommonPassword, passwordPatternProblem } from "./password-rules.js";
 
@@ -94,3 +94,10 @@ export const fullNameField = (field: string) => personName(field, NAME_MAX);
 
 /** A first or last name: at most 100 code points. */
 export const namePartField = (field: string) => personName(field, NAME_PART_MAX);
+
+/**
+ * A re-entered current password (change, e-mail change, deletion, TOTP on and off, adding a
+ * passkey): any string, since it is compared, not judged.
+ */
+export const currentPasswordField = (field: string) =>
+  stringField(field).meta({ writeOnly: true, description: "The account's current password, entered again" });
