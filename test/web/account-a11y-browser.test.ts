@@ -106,6 +106,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
           await page.goto("/account/two-factor");
           const secret = (await text(page, "#secret")).replaceAll(" ", "");
           await page.getByLabel("6-digit code").fill(totpCodeAt(secret, Date.now()));
+          await page.locator("#password").fill(PASSWORD);
           await press(page, "Turn on two-factor authentication");
         },
       },

@@ -80,10 +80,17 @@ describe.skipIf(!HAVE_CHROMIUM)(
       expect(box?.width).toBeGreaterThan(150);
       const secret = (await text(page, "#secret")).replaceAll(" ", "");
 
+      // SPEC §20: the password is asked for too; a wrong one keeps TOTP off.
+      await page.getByLabel("6-digit code").fill(totpCodeAt(secret, Date.now()));
+      await page.locator("#password").fill("not the password");
+      await press(page, "Turn on two-factor authentication");
+      expect(await text(page, "#password-error")).toBe("Error: Current password is incorrect.");
       await page.getByLabel("6-digit code").fill("000000");
+      await page.locator("#password").fill(PASSWORD);
       await press(page, "Turn on two-factor authentication");
       expect(await text(page, "#code-error")).toBe("Error: Invalid authentication code.");
       await page.getByLabel("6-digit code").fill(totpCodeAt(secret, Date.now()));
+      await page.locator("#password").fill(PASSWORD);
       await press(page, "Turn on two-factor authentication");
       expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Save your recovery codes");
       expect(await page.getByRole("list", { name: "Recovery codes" }).locator("li").count()).toBe(10);

@@ -42,12 +42,29 @@ describe("/account/two-factor: turning TOTP on (SPEC §11, §12)", () => {
     expect(html).toMatch(/<code class="secret" id="secret">([A-Z2-7]{4} )+[A-Z2-7]{1,4}<\/code>/);
     expect(html).toContain('<form method="post" action="/account/two-factor" novalidate>');
     expect(html).toMatch(/<input[^>]*name="code"[^>]*autocomplete="one-time-code" inputmode="numeric"/);
-    // The POST carries the code only: the secret is nowhere in the form.
+    // SPEC §20: the form asks for the current password too (a session alone never turns TOTP on).
+    expect(html).toMatch(/<input[^>]*name="password"[^>]*autocomplete="current-password"/);
+    expect(html).toMatch(/<label class="label" for="password">Your password<\/label>/);
+    // The POST carries the code and the password: the secret is nowhere in the form.
     const form = html.slice(html.indexOf('<form method="post" action="/account/two-factor"'), html.indexOf("</form>"));
     expect(form).not.toContain(secret);
     expect(form).not.toContain('type="hidden"');
 
-    const wrong = await post("/account/two-factor", { code: "000000" }, { cookie });
+    const noPassword = await post("/account/two-factor", { code: totpCodeAt(secret, Date.now()), password: PASSWORD }, { cookie });
+    expect(noPassword.status).toBe(422);
+    expect(await noPassword.text()).toContain('id="password-error"');
+    const wrongPassword = await post(
+      "/account/two-factor",
+      { code: totpCodeAt(secret, Date.now()), password: "not the password" },
+      { cookie },
+    );
+    expect(wrongPassword.status).toBe(403);
+    const wrongPasswordHtml = await wrongPassword.text();
+    expect(wrongPasswordHtml).toContain('<a href="#password">Current password is incorrect.</a>');
+    expect(wrongPasswordHtml).toContain('id="password-error"');
+    expect(((await (await api("mfa", { token: tokenOf(cookie) })).json()) as { totp: boolean }).totp).toBe(false);
+
+    const wrong = await post("/account/two-factor", { code: "000000", password: PASSWORD }, { cookie });
     expect(wrong.status).toBe(401);
     const wrongHtml = await wrong.text();
     expect(wrongHtml).toContain("<title>Error: Set up two-factor authentication");
@@ -55,7 +72,7 @@ describe("/account/two-factor: turning TOTP on (SPEC §11, §12)", () => {
     expect(wrongHtml).toContain('id="code-error"');
     expect(wrongHtml).toContain('href="/account/two-factor">Show the QR code again</a>');
 
-    const right = await post("/account/two-factor", { code: totpCodeAt(secret, Date.now()) }, { cookie });
+    const right = await post("/account/two-factor", { code: totpCodeAt(secret, Date.now()), password: PASSWORD }, { cookie });
     expect(right.status).toBe(200);
     const rightHtml = await right.text();
     expect(rightHtml).toContain("<h1>Save your recovery codes</h1>");
@@ -83,7 +100,7 @@ describe("/account/two-factor: turning TOTP on (SPEC §11, §12)", () => {
     const second = secretIn(await (await get("/account/two-factor", cookie)).text()) ?? "";
     expect(first.length).toBeGreaterThanOrEqual(16);
     expect(second).toBe(first);
-    expect((await post("/account/two-factor", { code: totpCodeAt(first, Date.now()) }, { cookie })).status).toBe(200);
+    expect((await post("/account/two-factor", { code: totpCodeAt(first, Date.now()), password: PASSWORD }, { cookie })).status).toBe(200);
   });
 
   it("refuses the code from another origin (403)", async () => {
@@ -91,7 +108,7 @@ describe("/account/two-factor: turning TOTP on (SPEC §11, §12)", () => {
     const secret = secretIn(await (await get("/account/two-factor", cookie)).text()) ?? "";
     const res = await post(
       "/account/two-factor",
-      { code: totpCodeAt(secret, Date.now()) },
+      { code: totpCodeAt(secret, Date.now()), password: PASSWORD },
       { cookie, origin: "https://evil.example" },
     );
     expect(res.status).toBe(403);

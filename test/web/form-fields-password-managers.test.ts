@@ -50,7 +50,7 @@ describe("forms (issue 15, items 3 and 7)", () => {
           },
           cookie,
         ],
-        ["/account/two-factor", { code: "one-time-code" }, cookie],
+        ["/account/two-factor", { code: "one-time-code", password: "current-password" }, cookie],
       ];
       for (const [path, tokens, withCookie] of expected) {
         const found = autocompleteTokens(await (await get(path, withCookie)).text());

@@ -1,8 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
+import request from "supertest";
 import { describe, expect, it } from "vitest";
+import { totpCodeAt } from "../../src/mfa/totp.js";
 import { newUserBody } from "../helpers.js";
+import { enableTotp, wrongCode } from "../support/factors.js";
 import {
   CHROMIUM_PATH,
   fillRegistration,
@@ -37,9 +40,11 @@ describe.skipIf(!HAVE_CHROMIUM)(
       return user;
     }
 
-    async function addPasskeyOnAccountPage(page: Page, name: string) {
+    /** Adds a passkey on /account: its name, and the current password that SPEC §20 asks for. */
+    async function addPasskeyOnAccountPage(page: Page, name: string, password: string) {
       await page.goto("/account");
       await page.getByLabel("Name of the new passkey").fill(name);
+      await page.locator("#passkey-password").fill(password);
       await page.getByRole("button", { name: "Add a passkey" }).click();
       await page.waitForURL("**/account?passkey=added*");
       await expect.poll(() => page.getByRole("status").textContent()).toContain("Your passkey has been added");
@@ -74,7 +79,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const page = await newPage();
       const authenticator = await addAuthenticator(page);
       const user = await signUp(page);
-      await addPasskeyOnAccountPage(page, "Test laptop");
+      await addPasskeyOnAccountPage(page, "Test laptop", user.password);
       const list = page.locator(".passkey-list");
       await expect.poll(() => list.getByRole("heading", { level: 4 }).allTextContents()).toEqual(["Test laptop"]);
       await expect.poll(() => list.textContent()).toContain("Not yet");
@@ -105,7 +110,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const page = await newPage();
       const authenticator = await addAuthenticator(page);
       const user = await signUp(page);
-      await addPasskeyOnAccountPage(page, "Phone");
+      await addPasskeyOnAccountPage(page, "Phone", user.password);
       await logOut(page);
       await authenticator.cdp.send("WebAuthn.setUserVerified", {
         authenticatorId: authenticator.id,
@@ -142,9 +147,10 @@ describe.skipIf(!HAVE_CHROMIUM)(
     it("refuses to add a passkey whose authenticator did not verify the user", async () => {
       const page = await newPage();
       const authenticator = await addAuthenticator(page, false);
-      await signUp(page);
+      const user = await signUp(page);
       // Chromium itself will not make a discoverable credential without verifying the user.
       await page.goto("/account");
+      await page.locator("#passkey-password").fill(user.password);
       await page.getByRole("button", { name: "Add a passkey" }).click();
       await expect.poll(() => page.getByRole("alert").textContent()).toContain("No passkey was added");
       expect(await credentialsOn(authenticator)).toHaveLength(0);
@@ -168,11 +174,50 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await expect.poll(() => page.getByText("You have no passkeys yet.").count()).toBe(1);
     });
 
+    it("asks for the password before any passkey is made: a wrong one is refused, and no credential exists", async () => {
+      const page = await newPage();
+      const authenticator = await addAuthenticator(page);
+      const user = await signUp(page);
+      await page.goto("/account");
+      const password = page.locator("#passkey-password");
+      // With TOTP off there is no code to ask for.
+      expect(await page.locator("#passkey-code").count()).toBe(0);
+      await page.getByRole("button", { name: "Add a passkey" }).click();
+      await expect.poll(() => page.getByRole("alert").textContent()).toContain("Enter your password");
+      await password.fill("not the password");
+      await page.getByRole("button", { name: "Add a passkey" }).click();
+      await expect.poll(() => page.getByRole("alert").textContent()).toContain("Current password is incorrect");
+      expect(await password.getAttribute("aria-invalid")).toBe("true");
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("passkey-password");
+      expect(await credentialsOn(authenticator)).toHaveLength(0);
+      await addPasskeyOnAccountPage(page, "Laptop", user.password);
+      expect(await credentialsOn(authenticator)).toHaveLength(1);
+    });
+
+    it("with TOTP on, adding a passkey asks for a current code as well", async () => {
+      const page = await newPage();
+      const authenticator = await addAuthenticator(page);
+      const user = await signUp(page);
+      const api = () => request(web.server.portico.app);
+      const token = (await api().post("/api/v1/auth/login").send({ email: user.email, password: user.password })).body.token as string;
+      const secret = await enableTotp(api, token, user.password);
+      await page.goto("/account");
+      await page.locator("#passkey-password").fill(user.password);
+      await page.getByLabel("6-digit code from your authenticator app").fill(wrongCode(secret));
+      await page.getByRole("button", { name: "Add a passkey" }).click();
+      await expect.poll(() => page.getByRole("alert").textContent()).toContain("Enter the 6-digit code");
+      expect(await credentialsOn(authenticator)).toHaveLength(0);
+      await page.getByLabel("6-digit code from your authenticator app").fill(totpCodeAt(secret, Date.now() + 30_000));
+      await page.getByRole("button", { name: "Add a passkey" }).click();
+      await page.waitForURL("**/account?passkey=added*");
+      expect(await credentialsOn(authenticator)).toHaveLength(1);
+    });
+
     it("a removed passkey no longer signs in", async () => {
       const page = await newPage();
       const authenticator = await addAuthenticator(page);
       const user = await signUp(page);
-      await addPasskeyOnAccountPage(page, "Old key");
+      await addPasskeyOnAccountPage(page, "Old key", user.password);
       await page.getByRole("button", { name: "Remove the passkey Old key" }).click();
       await page.waitForURL("**/account?passkey=removed*");
       await expect.poll(() => page.getByText("You have no passkeys yet.").count()).toBe(1);

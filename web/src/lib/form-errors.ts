@@ -15,6 +15,7 @@ const DISPLAY_MESSAGES: Record<string, string> = {
   EMAIL_NOT_VERIFIED: "Confirm your email address first: open the link we sent you when you created your account.",
   INVALID_TOKEN: "This link is invalid or has expired.",
   WRONG_PASSWORD: "Current password is incorrect.",
+  REAUTHENTICATION_REQUIRED: "Log in again to continue.",
   INVALID_MFA_CODE: "Invalid authentication code.",
   MFA_ALREADY_ENABLED: "Two-factor authentication is already on.",
   RATE_LIMITED: "Too many attempts. Please wait a few minutes and try again.",

@@ -16,6 +16,10 @@ const MESSAGES: Record<string, string> = {
   EMAIL_NOT_VERIFIED: "Confirm your email address first: open the link we sent you when you created your account.",
   NAME_TOO_LONG: "The passkey's name must be at most 64 characters.",
   RATE_LIMITED: "Too many attempts. Please wait a few minutes and try again.",
+  WRONG_PASSWORD: "Current password is incorrect. Enter the password you log in with.",
+  MISSING_FIELDS: "Enter your password to add a passkey.",
+  INVALID_MFA_CODE: "Enter the 6-digit code your authenticator app shows now.",
+  REAUTHENTICATION_REQUIRED: "Log in again to continue.",
   UNAUTHORIZED: "You have been logged out. Log in again to continue.",
 };
 

@@ -25,9 +25,15 @@ export interface PasskeySignInOptions {
 
 export function passkeyCalls(call: ApiCall) {
   return {
-    /** POST /api/v1/auth/passkeys/options → creation options; the challenge stays in the API. */
-    passkeyRegistrationOptions: (token: string): Promise<ApiResult<{ options: WebAuthnJson }>> =>
-      call("POST", "api/v1/auth/passkeys/options", { token }),
+    /**
+     * POST /api/v1/auth/passkeys/options with the current password (and, with TOTP on, a code) →
+     * creation options; the challenge stays in the API.
+     */
+    passkeyRegistrationOptions: (
+      token: string,
+      proof: { password: string; code?: string },
+    ): Promise<ApiResult<{ options: WebAuthnJson }>> =>
+      call("POST", "api/v1/auth/passkeys/options", { token, body: proof }),
     /** POST /api/v1/auth/passkeys → the new passkey. */
     addPasskey: (token: string, input: { response: WebAuthnJson; name?: string }) =>
       call<{ passkey: PasskeyInfo }>("POST", "api/v1/auth/passkeys", { token, body: input }),

@@ -69,8 +69,24 @@ async function signIn(button: HTMLButtonElement, status: Element | null, next: s
   button.focus();
 }
 
+/** A form's text input by name, if it has one. */
+const input = (form: HTMLFormElement, name: string) => form.elements.namedItem(name) as HTMLInputElement | null;
+
+/** The field a refusal is about, marked invalid and focused (the message is in the status line). */
+function markField(form: HTMLFormElement, code: string | undefined): void {
+  const field = code === "INVALID_MFA_CODE" ? input(form, "code") : input(form, "password");
+  for (const name of ["password", "code"]) input(form, name)?.removeAttribute("aria-invalid");
+  if (!field || !["WRONG_PASSWORD", "MISSING_FIELDS", "INVALID_MFA_CODE"].includes(code ?? "")) return;
+  field.setAttribute("aria-invalid", "true");
+  field.focus();
+}
+
 async function addPasskey(form: HTMLFormElement, status: Element | null): Promise<void> {
-  const start = await post("/account/passkeys/options");
+  // SPEC §20: the current password (and, with TOTP on, a current code) starts the ceremony.
+  const password = input(form, "password")?.value ?? "";
+  const code = input(form, "code")?.value.trim() ?? "";
+  const start = await post("/account/passkeys/options", { password, ...(code && { code }) });
+  markField(form, start.ok ? undefined : start.answer.code);
   if (!start.ok) {
     if (follow(start.answer)) return;
     return show(status, start.answer.message ?? SOMETHING_WRONG);
@@ -81,7 +97,7 @@ async function addPasskey(form: HTMLFormElement, status: Element | null): Promis
   } catch (error) {
     return show(status, ceremonyMessage(error, true));
   }
-  const name = (form.elements.namedItem("name") as HTMLInputElement | null)?.value ?? "";
+  const name = input(form, "name")?.value ?? "";
   const done = await post("/account/passkeys", { response, name });
   if (follow(done.answer)) return;
   show(status, done.answer.message ?? SOMETHING_WRONG);
