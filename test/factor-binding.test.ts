@@ -2,15 +2,7 @@ import request from "supertest";
 import { describe, expect, it } from "vitest";
 import { totpCodeAt } from "../src/mfa/totp.js";
 import { newUserBody, TEST_ENGINES } from "./helpers.js";
-import {
-  bearer,
-  ENABLE,
-  enableTotp,
-  PASSKEY_OPTIONS,
-  STEP_MS,
-  setUpTotp,
-  wrongCode,
-} from "./support/factors.js";
+import { bearer, ENABLE, enableTotp, PASSKEY_OPTIONS, STEP_MS, setUpTotp, wrongCode } from "./support/factors.js";
 import { usePortico } from "./use-portico.js";
 
 /**
@@ -45,7 +37,10 @@ describe.each(TEST_ENGINES)("binding a new authenticator needs the password (SPE
     ]);
     expect(await totpIsOn(token)).toBe(false);
     // The password is checked before the code: a wrong password with a wrong code is 403, not 401.
-    const both = await api().post(ENABLE).set(bearer(token)).send({ code: wrongCode(secret), password: "nope" });
+    const both = await api()
+      .post(ENABLE)
+      .set(bearer(token))
+      .send({ code: wrongCode(secret), password: "nope" });
     expect(both.status).toBe(403);
     const right = await api().post(ENABLE).set(bearer(token)).send({ code, password });
     expect(right.status).toBe(200);

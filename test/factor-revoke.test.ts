@@ -51,9 +51,7 @@ describe.each(TEST_ENGINES)('"This wasn\'t me" links over SMTP on $name', (engin
     expect((await api().get("/api/v1/auth/me").set(bearer(token))).status).toBe(401);
     const db = portico.database.kysely;
     expect(await db.selectFrom("mfa_totp").select("user_id").where("user_id", "=", userId).execute()).toEqual([]);
-    expect(
-      await db.selectFrom("mfa_recovery_codes").select("id").where("user_id", "=", userId).execute(),
-    ).toEqual([]);
+    expect(await db.selectFrom("mfa_recovery_codes").select("id").where("user_id", "=", userId).execute()).toEqual([]);
     // Signing in takes the password alone again.
     const login = await api().post("/api/v1/auth/login").send({ email: body.email, password: body.password });
     expect(typeof login.body.token).toBe("string");

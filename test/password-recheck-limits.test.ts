@@ -28,15 +28,21 @@ interface Caller {
 
 /** Each endpoint that re-enters a password: the request with `password`, after any set-up it needs. */
 const ENDPOINTS: Record<string, (c: Caller) => Promise<(password: string) => request.Test>> = {
-  "POST /password/change": async ({ app, token }) => (password) =>
-    request(app)
-      .post("/api/v1/auth/password/change")
-      .set(bearer(token))
-      .send({ currentPassword: password, newPassword: "a brand new passphrase 9" }),
-  "POST /email/change": async ({ app, token }) => (password) =>
-    request(app).post("/api/v1/auth/email/change").set(bearer(token)).send({ newEmail: uniqueEmail(), password }),
-  "DELETE /me": async ({ app, token }) => (password) =>
-    request(app).delete("/api/v1/auth/me").set(bearer(token)).send({ password }),
+  "POST /password/change":
+    async ({ app, token }) =>
+    (password) =>
+      request(app)
+        .post("/api/v1/auth/password/change")
+        .set(bearer(token))
+        .send({ currentPassword: password, newPassword: "a brand new passphrase 9" }),
+  "POST /email/change":
+    async ({ app, token }) =>
+    (password) =>
+      request(app).post("/api/v1/auth/email/change").set(bearer(token)).send({ newEmail: uniqueEmail(), password }),
+  "DELETE /me":
+    async ({ app, token }) =>
+    (password) =>
+      request(app).delete("/api/v1/auth/me").set(bearer(token)).send({ password }),
   "POST /mfa/totp/disable": async ({ app, token, password: right }) => {
     await enableTotp(() => request(app), token, right);
     return (password) => request(app).post(DISABLE).set(bearer(token)).send({ password });
@@ -49,8 +55,10 @@ const ENDPOINTS: Record<string, (c: Caller) => Promise<(password: string) => req
         .set(bearer(token))
         .send({ code: totpCodeAt(secret, Date.now()), password });
   },
-  "POST /passkeys/options": async ({ app, token }) => (password) =>
-    request(app).post(PASSKEY_OPTIONS).set(bearer(token)).send({ password }),
+  "POST /passkeys/options":
+    async ({ app, token }) =>
+    (password) =>
+      request(app).post(PASSKEY_OPTIONS).set(bearer(token)).send({ password }),
 };
 
 describe("every re-entered password counts toward the sign-in limit (memory store)", () => {
@@ -64,14 +72,18 @@ describe("every re-entered password counts toward the sign-in limit (memory stor
     return { app, token: res.body.token as string, email: body.email, password: body.password };
   }
 
-  it.each(Object.keys(ENDPOINTS))("%s: wrong passwords reach 429, then the right one is refused too", async (name) => {
-    const { app } = portico;
-    const c = await caller(app);
-    const send = await (ENDPOINTS[name] as (typeof ENDPOINTS)[string])(c);
-    const wrong = await sendInOrder(limit.limit, () => send("not the password"));
-    expect(wrong.map((r) => [r.status, r.body.code])).toEqual(Array(limit.limit).fill([403, "WRONG_PASSWORD"]));
-    expectRateLimited(await send(c.password), WINDOW_S);
-  }, 60_000);
+  it.each(Object.keys(ENDPOINTS))(
+    "%s: wrong passwords reach 429, then the right one is refused too",
+    async (name) => {
+      const { app } = portico;
+      const c = await caller(app);
+      const send = await (ENDPOINTS[name] as (typeof ENDPOINTS)[string])(c);
+      const wrong = await sendInOrder(limit.limit, () => send("not the password"));
+      expect(wrong.map((r) => [r.status, r.body.code])).toEqual(Array(limit.limit).fill([403, "WRONG_PASSWORD"]));
+      expectRateLimited(await send(c.password), WINDOW_S);
+    },
+    60_000,
+  );
 
   it("after the limit at one endpoint, every other one (and /login) refuses the right password", async () => {
     const { app } = portico;

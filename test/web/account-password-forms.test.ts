@@ -133,7 +133,10 @@ describe("/account over HTTP (SPEC §9, §12)", () => {
     const token = tokenOf(cookie);
     expect(await (await get("/account", cookie)).text()).toContain("Set up two-factor authentication");
     const { secret } = (await (await api("mfa/totp/setup", { token, body: {} })).json()) as { secret: string };
-    const enabled = await api("mfa/totp/enable", { token, body: { code: totpCodeAt(secret, Date.now()), password: PASSWORD } });
+    const enabled = await api("mfa/totp/enable", {
+      token,
+      body: { code: totpCodeAt(secret, Date.now()), password: PASSWORD },
+    });
     expect(enabled.status).toBe(200);
 
     const on = await (await get("/account", cookie)).text();

@@ -50,7 +50,7 @@ describe("/account/two-factor: turning TOTP on (SPEC §11, §12)", () => {
     expect(form).not.toContain(secret);
     expect(form).not.toContain('type="hidden"');
 
-    const noPassword = await post("/account/two-factor", { code: totpCodeAt(secret, Date.now()), password: PASSWORD }, { cookie });
+    const noPassword = await post("/account/two-factor", { code: totpCodeAt(secret, Date.now()) }, { cookie });
     expect(noPassword.status).toBe(422);
     expect(await noPassword.text()).toContain('id="password-error"');
     const wrongPassword = await post(
@@ -72,7 +72,11 @@ describe("/account/two-factor: turning TOTP on (SPEC §11, §12)", () => {
     expect(wrongHtml).toContain('id="code-error"');
     expect(wrongHtml).toContain('href="/account/two-factor">Show the QR code again</a>');
 
-    const right = await post("/account/two-factor", { code: totpCodeAt(secret, Date.now()), password: PASSWORD }, { cookie });
+    const right = await post(
+      "/account/two-factor",
+      { code: totpCodeAt(secret, Date.now()), password: PASSWORD },
+      { cookie },
+    );
     expect(right.status).toBe(200);
     const rightHtml = await right.text();
     expect(rightHtml).toContain("<h1>Save your recovery codes</h1>");
@@ -100,7 +104,10 @@ describe("/account/two-factor: turning TOTP on (SPEC §11, §12)", () => {
     const second = secretIn(await (await get("/account/two-factor", cookie)).text()) ?? "";
     expect(first.length).toBeGreaterThanOrEqual(16);
     expect(second).toBe(first);
-    expect((await post("/account/two-factor", { code: totpCodeAt(first, Date.now()), password: PASSWORD }, { cookie })).status).toBe(200);
+    expect(
+      (await post("/account/two-factor", { code: totpCodeAt(first, Date.now()), password: PASSWORD }, { cookie }))
+        .status,
+    ).toBe(200);
   });
 
   it("refuses the code from another origin (403)", async () => {

@@ -105,7 +105,9 @@ describe("forms (issue 15, items 3 and 7)", () => {
           body: JSON.stringify(body),
         });
       const { secret } = (await (await call("mfa/totp/setup", {})).json()) as { secret: string };
-      expect((await call("mfa/totp/enable", { code: totpCodeAt(secret, Date.now()), password: PASSWORD })).status).toBe(200);
+      expect((await call("mfa/totp/enable", { code: totpCodeAt(secret, Date.now()), password: PASSWORD })).status).toBe(
+        200,
+      );
       const step = await (await post("/login", { email: user.email, password: PASSWORD })).text();
       const mfaToken = /name="mfaToken" value="([^"]*)"/.exec(step)?.[1] ?? "";
       const res = await post("/login", { mfaToken, mfaIssuedAt: String(Date.now()), mfaFailures: "0", code: "" });

@@ -19,7 +19,10 @@ describe("/login's second step with TOTP on (SPEC §11, §12)", () => {
     const reg = await api("register", { body: { email, password: PASSWORD, firstName: "Ada", lastName: "Lovelace" } });
     const { token } = (await reg.json()) as { token: string };
     const { secret } = (await (await api("mfa/totp/setup", { token, body: {} })).json()) as { secret: string };
-    const enabled = await api("mfa/totp/enable", { token, body: { code: totpCodeAt(secret, Date.now()), password: PASSWORD } });
+    const enabled = await api("mfa/totp/enable", {
+      token,
+      body: { code: totpCodeAt(secret, Date.now()), password: PASSWORD },
+    });
     const { recoveryCodes } = (await enabled.json()) as { recoveryCodes: string[] };
     return { email, secret, recoveryCodes };
   }

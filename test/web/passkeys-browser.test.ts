@@ -10,6 +10,7 @@ import {
   CHROMIUM_PATH,
   fillRegistration,
   HAVE_CHROMIUM,
+  isFocused,
   SCREENSHOT_DIR,
   SKIP_CHROMIUM_REASON,
   saveScreenshot,
@@ -188,7 +189,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.getByRole("button", { name: "Add a passkey" }).click();
       await expect.poll(() => page.getByRole("alert").textContent()).toContain("Current password is incorrect");
       expect(await password.getAttribute("aria-invalid")).toBe("true");
-      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("passkey-password");
+      await expect.poll(() => isFocused(password)).toBe(true);
       expect(await credentialsOn(authenticator)).toHaveLength(0);
       await addPasskeyOnAccountPage(page, "Laptop", user.password);
       expect(await credentialsOn(authenticator)).toHaveLength(1);
@@ -199,7 +200,9 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const authenticator = await addAuthenticator(page);
       const user = await signUp(page);
       const api = () => request(web.server.portico.app);
-      const token = (await api().post("/api/v1/auth/login").send({ email: user.email, password: user.password })).body.token as string;
+      // The browser's own session turns TOTP on (enabling ends every other session).
+      const cookies = await page.context().cookies();
+      const token = cookies.find((c) => c.name === "portico_session")?.value ?? "";
       const secret = await enableTotp(api, token, user.password);
       await page.goto("/account");
       await page.locator("#passkey-password").fill(user.password);

@@ -110,7 +110,9 @@ describe("the edges of a session (issue 15, item 5)", () => {
       const { email, token } = await apiUser();
       const setup = await api("mfa/totp/setup", {}, token);
       const { secret } = (await setup.json()) as { secret: string };
-      expect((await api("mfa/totp/enable", { code: totpCodeAt(secret, Date.now()), password: PASSWORD }, token)).status).toBe(200);
+      expect(
+        (await api("mfa/totp/enable", { code: totpCodeAt(secret, Date.now()), password: PASSWORD }, token)).status,
+      ).toBe(200);
 
       const step = await post("/login", { email, password: PASSWORD, next: "/account" });
       expect(step.status).toBe(200);

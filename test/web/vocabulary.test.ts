@@ -138,7 +138,10 @@ describe("one vocabulary (issue 15, item 4)", () => {
       await visit(`${path} (logged in)`, get(base, path, cookie));
     }
     await visit("dashboard resend", postForm(base, "/dashboard", {}, { cookie }));
-    await visit("two-factor wrong", postForm(base, "/account/two-factor", { code: "000000", password: PASSWORD }, { cookie }));
+    await visit(
+      "two-factor wrong",
+      postForm(base, "/account/two-factor", { code: "000000", password: PASSWORD }, { cookie }),
+    );
     await visit("account errors", postForm(base, "/account", { action: "change-password" }, { cookie }));
 
     // The login's code step, and TOTP on in /account.
@@ -156,7 +159,9 @@ describe("one vocabulary (issue 15, item 4)", () => {
         body: JSON.stringify(body),
       });
     const { secret } = (await (await call("mfa/totp/setup", {})).json()) as { secret: string };
-    expect((await call("mfa/totp/enable", { code: totpCodeAt(secret, Date.now()), password: PASSWORD })).status).toBe(200);
+    expect((await call("mfa/totp/enable", { code: totpCodeAt(secret, Date.now()), password: PASSWORD })).status).toBe(
+      200,
+    );
     await visit("login code step", postForm(base, "/login", { email: totpEmail, password: PASSWORD }));
     await visit("account with TOTP", get(base, "/account", `portico_session=${token}`));
 

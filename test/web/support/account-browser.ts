@@ -44,7 +44,9 @@ export function accountApi(url: () => string) {
     const reg = await api("register", { email, password: PASSWORD, firstName: "Ada", lastName: "Lovelace" });
     const { token } = (await reg.json()) as { token: string };
     const { secret } = (await (await api("mfa/totp/setup", {}, token)).json()) as { secret: string };
-    expect((await api("mfa/totp/enable", { code: totpCodeAt(secret, Date.now()), password: PASSWORD }, token)).status).toBe(200);
+    expect(
+      (await api("mfa/totp/enable", { code: totpCodeAt(secret, Date.now()), password: PASSWORD }, token)).status,
+    ).toBe(200);
     return { email, secret };
   }
   return { otherSession, userWithTotp };

@@ -70,7 +70,10 @@ export function accountCalls(call: ApiCall) {
     /** POST /api/v1/auth/mfa/totp/setup → the pending secret: this session's of the last 15 minutes, else a new one. */
     setupTotp: (token: string): Promise<ApiResult<TotpSetup>> => call("POST", "api/v1/auth/mfa/totp/setup", { token }),
     /** POST /api/v1/auth/mfa/totp/enable (the code and the current password) → the ten recovery codes, shown once. */
-    enableTotp: (token: string, input: { code: string; password: string }): Promise<ApiResult<{ recoveryCodes: string[] }>> =>
+    enableTotp: (
+      token: string,
+      input: { code: string; password: string },
+    ): Promise<ApiResult<{ recoveryCodes: string[] }>> =>
       call("POST", "api/v1/auth/mfa/totp/enable", { token, body: input }),
     /** POST /api/v1/auth/factors/revoke: a "This wasn't me" link's token → what it removed; every session ends. */
     revokeFactor: (linkToken: string): Promise<ApiResult<{ removed: "totp" | "passkey" }>> =>
