@@ -10,7 +10,7 @@ import { createSessionRepository } from "../sessions/sessions.repository.js";
 import type { SessionEvents } from "../sessions/sessions.service.js";
 
 /** What a "This wasn't me" link removed. */
-export type RemovedFactor = "totp" | "passkey";
+type RemovedFactor = "totp" | "passkey";
 
 export interface FactorRevokeService {
   /**

@@ -4,10 +4,10 @@ import { issueToken } from "./one-time-tokens.js";
 import { link } from "./recovery.deps.js";
 
 /** A "This wasn't me" link lives 30 minutes (SPEC §20). */
-export const FACTOR_REVOKE_TTL_MS = 30 * 60_000;
+const FACTOR_REVOKE_TTL_MS = 30 * 60_000;
 
 /** What a "This wasn't me" link removes: TOTP (and its recovery codes), or one passkey by id. */
-export type FactorSubject = "totp" | { passkeyId: string };
+type FactorSubject = "totp" | { passkeyId: string };
 
 export interface FactorLinkInput {
   userId: string;

@@ -2,7 +2,7 @@ import type request from "supertest";
 import { expect } from "vitest";
 import { totpCodeAt } from "../../src/mfa/totp.js";
 
-export const SETUP = "/api/v1/auth/mfa/totp/setup";
+const SETUP = "/api/v1/auth/mfa/totp/setup";
 export const ENABLE = "/api/v1/auth/mfa/totp/enable";
 export const DISABLE = "/api/v1/auth/mfa/totp/disable";
 export const PASSKEY_OPTIONS = "/api/v1/auth/passkeys/options";

@@ -41,7 +41,6 @@ describe.skipIf(!HAVE_CHROMIUM)(
       return user;
     }
 
-    /** Adds a passkey on /account: its name, and the current password that SPEC §20 asks for. */
     async function addPasskeyOnAccountPage(page: Page, name: string, password: string) {
       await page.goto("/account");
       await page.getByLabel("Name of the new passkey").fill(name);
@@ -181,8 +180,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const user = await signUp(page);
       await page.goto("/account");
       const password = page.locator("#passkey-password");
-      // With TOTP off there is no code to ask for.
-      expect(await page.locator("#passkey-code").count()).toBe(0);
+      expect(await page.locator("#passkey-code").count()).toBe(0); // TOTP off: no code to ask for
       await page.getByRole("button", { name: "Add a passkey" }).click();
       await expect.poll(() => page.getByRole("alert").textContent()).toContain("Enter your password");
       await password.fill("not the password");
@@ -200,8 +198,7 @@ describe.skipIf(!HAVE_CHROMIUM)(
       const authenticator = await addAuthenticator(page);
       const user = await signUp(page);
       const api = () => request(web.server.portico.app);
-      // The browser's own session turns TOTP on (enabling ends every other session).
-      const cookies = await page.context().cookies();
+      const cookies = await page.context().cookies(); // the browser's own session (enabling ends the others)
       const token = cookies.find((c) => c.name === "portico_session")?.value ?? "";
       const secret = await enableTotp(api, token, user.password);
       await page.goto("/account");
