@@ -5,8 +5,9 @@ import { createPasskeyRepository } from "../src/passkeys/passkeys.repository.js"
 import { issueFactorRevokeLink } from "../src/recovery/factor-links.js";
 import { issueToken } from "../src/recovery/one-time-tokens.js";
 import { newUserBody, TEST_ENGINES } from "./helpers.js";
-import { bearer, enableTotp, REVOKE_FACTOR } from "./support/factors.js";
+import { bearer, enableTotp, PASSKEY_OPTIONS, REVOKE_FACTOR } from "./support/factors.js";
 import { linkIn, useSmtpServer, waitForMail } from "./support/mail.js";
+import { softAuthenticator } from "./support/soft-authenticator.js";
 import { usePortico } from "./use-portico.js";
 
 /**
@@ -58,6 +59,25 @@ describe.each(TEST_ENGINES)('"This wasn\'t me" links over SMTP on $name', (engin
     expect((await events(userId)).slice(1, 3)).toEqual(["session.revoked", "mfa.disabled"]);
     const again = await api().post(REVOKE_FACTOR).send({ token: link.token });
     expect([again.status, again.body.code]).toEqual([400, "INVALID_TOKEN"]);
+  });
+
+  it("add a passkey → the notice's link → that passkey gone, every session ended", async () => {
+    const { body, token, userId } = await signedInTwice();
+    const authenticator = softAuthenticator(ORIGIN);
+    const options = await api().post(PASSKEY_OPTIONS).set(bearer(token)).send({ password: body.password });
+    expect(options.status).toBe(200);
+    const added = await api()
+      .post("/api/v1/auth/passkeys")
+      .set(bearer(token))
+      .send({ response: authenticator.register(options.body.options), name: "Not mine" });
+    expect(added.status).toBe(201);
+    const mail = await waitForMail(smtp, body.email, /A passkey was added/);
+    expect(mail.text).toContain("This wasn't me");
+    const link = linkIn(mail, "/remove-factor");
+    const res = await api().post(REVOKE_FACTOR).send({ token: link.token });
+    expect([res.status, res.body]).toEqual([200, { removed: "passkey" }]);
+    expect(await createPasskeyRepository(portico.database.kysely).listPasskeys(userId)).toEqual([]);
+    expect((await api().get("/api/v1/auth/me").set(bearer(token))).status).toBe(401);
   });
 
   it("a passkey's link removes that passkey only, and ends every session", async () => {
