@@ -7,7 +7,6 @@ import { issueFactorRevokeLink } from "../recovery/factor-links.js";
 import { reauthenticate } from "../sessions/reauthenticate.js";
 import { createSessionRepository } from "../sessions/sessions.repository.js";
 import type { Authenticated } from "../sessions/sessions.service.js";
-import { createUserRepository } from "../users/users.repository.js";
 import { type MfaDeps, normaliseRecoveryCode, PENDING_TOTP_REUSE_SECONDS, RECOVERY_CODE_COUNT } from "./mfa.deps.js";
 import * as repo from "./mfa.repository.js";
 import { matchTotpStep, newTotpSecret, otpauthUrl } from "./totp.js";
