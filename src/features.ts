@@ -144,7 +144,7 @@ function buildRouters({ rateLimits }: FeatureDeps, { sessions }: Shared, service
     createSessionsRouter(sessions, signedIn),
     createRecoveryRouter({ verification, reset, requireSession: signedIn, limiter }),
     createAccountRouter({ account, requireSession: signedIn, recheck }),
-    createMfaRouter({ totp, login: mfaLogin, requireSession: signedIn, recheck }),
+    createMfaRouter({ totp, login: mfaLogin, requireSession: signedIn, recheck, limiter }),
     createPasskeysRouter({ passkeys, requireSession: signedIn, recheck, limiter }),
     createFactorsRouter({ factors }),
   ];

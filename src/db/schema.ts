@@ -93,6 +93,9 @@ interface MfaTotpTable {
   last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   /** The session that asked for the pending secret (migration 0013). */
   setup_session_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Wrong codes reserved in the current window (the per-account cap); see failure_window_started_at. */
+  failures_in_window: ColumnType<number, never, number>;
+  failure_window_started_at: ColumnType<Date | null, never, Date>;
   created_at: ColumnType<Date, never, Date>;
 }
 

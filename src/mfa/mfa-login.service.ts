@@ -13,6 +13,7 @@ import {
   TICKET_TTL_MS,
 } from "./mfa.deps.js";
 import * as repo from "./mfa.repository.js";
+import * as tickets from "./mfa-tickets.repository.js";
 import { matchTotpStep } from "./totp.js";
 
 export interface MfaLoginService {
@@ -26,55 +27,73 @@ export interface MfaLoginService {
 
 const hash = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
 
-/** Sign-in with a second factor (SPEC §11, §13). */
-export function createMfaLoginService(deps: MfaDeps & { sessions: SessionService }): MfaLoginService {
+type LoginDeps = MfaDeps & { sessions: SessionService };
+
+/** What the sign-in operations share: the deps, and the clock the factory picked once. */
+interface LoginContext {
+  deps: LoginDeps;
+  now: () => Date;
+}
+
+/** The method that the code proves, or undefined when it proves nothing. */
+async function check({ deps, now }: LoginContext, userId: string, code: string) {
   const { db, keys } = deps;
-  const now = deps.now ?? (() => new Date());
+  const totp = await repo.findTotp(db, userId);
+  if (!totp?.enabled_at) return undefined;
+  const step = matchTotpStep(keys.decrypt(totp.secret_encrypted), code.trim(), now().getTime());
+  if (step !== undefined) return (await repo.acceptStep(db, userId, step, false)) ? "totp" : undefined;
+  const recovery = normaliseRecoveryCode(code);
+  if (!/^[a-z2-7]{10}$/.test(recovery)) return undefined;
+  return (await repo.useRecoveryCode(db, userId, keys.hashCode(recovery))) ? "recovery_code" : undefined;
+}
 
-  /** The method that the code proves, or undefined when it proves nothing. */
-  async function check(userId: string, code: string): Promise<"totp" | "recovery_code" | undefined> {
-    const totp = await repo.findTotp(db, userId);
-    if (!totp?.enabled_at) return undefined;
-    const step = matchTotpStep(keys.decrypt(totp.secret_encrypted), code.trim(), now().getTime());
-    if (step !== undefined) return (await repo.acceptStep(db, userId, step, false)) ? "totp" : undefined;
-    const recovery = normaliseRecoveryCode(code);
-    if (!/^[a-z2-7]{10}$/.test(recovery)) return undefined;
-    return (await repo.useRecoveryCode(db, userId, keys.hashCode(recovery))) ? "recovery_code" : undefined;
+/**
+ * The account's place for this try (the window it was taken in), or undefined with limits off.
+ * Over the cap: 429, and the ticket's try is given back (its code was never checked).
+ */
+async function reserveAccountPlace({ deps, now }: LoginContext, ticket: { id: string; user_id: string }) {
+  if (!deps.limits) return undefined;
+  const at = now();
+  const started = await tickets.reserveAccountTry(deps.db, ticket.user_id, at, MFA_FAILURE_LIMIT);
+  if (started) return started;
+  const window = await tickets.accountWindowStart(deps.db, ticket.user_id);
+  if (!window) throw new AppError("INVALID_MFA_CODE"); // TOTP is off: no code can be right
+  await tickets.returnTicketTry(deps.db, ticket.id);
+  const endsAt = (window.startedAt?.getTime() ?? at.getTime()) + MFA_FAILURE_LIMIT.windowMs;
+  throw new AppError("RATE_LIMITED", { retryAfterSeconds: Math.max(1, Math.ceil((endsAt - at.getTime()) / 1000)) });
+}
+
+async function verify(ctx: LoginContext, mfaToken: string, code: string, client: ClientInfo) {
+  const { deps, now } = ctx;
+  const { db } = deps;
+  // Both caps are taken before the code is checked (see mfa-tickets.repository.ts).
+  const ticket = await tickets.reserveTicketTry(db, hash(mfaToken), now(), TICKET_MAX_FAILURES);
+  if (!ticket) throw new AppError("INVALID_MFA_CODE");
+  const place = await reserveAccountPlace(ctx, ticket);
+  const method = await check(ctx, ticket.user_id, code);
+  if (!method) {
+    await recordEvent(db, ticket.user_id, "mfa.failed", client);
+    throw new AppError("INVALID_MFA_CODE");
   }
+  if (place) await tickets.returnAccountTry(db, ticket.user_id, place);
+  const row = await createUserRepository(db).findUserById(ticket.user_id);
+  if (!row || !(await tickets.consumeTicket(db, ticket.id, now()))) throw new AppError("INVALID_MFA_CODE");
+  const user = toUser(row);
+  const { token } = await deps.sessions.createSession(user, method, client);
+  await recordEvent(db, user.id, "login.succeeded", client);
+  return { token, user };
+}
 
-  async function tooManyFailures(userId: string): Promise<boolean> {
-    if (!deps.limits) return false;
-    const since = new Date(now().getTime() - MFA_FAILURE_LIMIT.windowMs);
-    return (await repo.countMfaFailuresSince(db, userId, since)) >= MFA_FAILURE_LIMIT.count;
-  }
-
+/** Sign-in with a second factor (SPEC §11, §13). */
+export function createMfaLoginService(deps: LoginDeps): MfaLoginService {
+  const ctx: LoginContext = { deps, now: deps.now ?? (() => new Date()) };
   return {
-    isRequired: (userId) => repo.isTotpEnabled(db, userId),
-
+    isRequired: (userId) => repo.isTotpEnabled(deps.db, userId),
     async startTicket(userId) {
       const token = randomBytes(32).toString("base64url");
-      await repo.createTicket(db, userId, hash(token), new Date(now().getTime() + TICKET_TTL_MS));
+      await tickets.createTicket(deps.db, userId, hash(token), new Date(ctx.now().getTime() + TICKET_TTL_MS));
       return token;
     },
-
-    async verify(mfaToken, code, client) {
-      const ticket = await repo.findLiveTicket(db, hash(mfaToken), now(), TICKET_MAX_FAILURES);
-      if (!ticket) throw new AppError("INVALID_MFA_CODE");
-      if (await tooManyFailures(ticket.user_id)) {
-        throw new AppError("RATE_LIMITED", { retryAfterSeconds: MFA_FAILURE_LIMIT.windowMs / 1000 });
-      }
-      const method = await check(ticket.user_id, code);
-      if (!method) {
-        await repo.countTicketFailure(db, ticket.id);
-        await recordEvent(db, ticket.user_id, "mfa.failed", client);
-        throw new AppError("INVALID_MFA_CODE");
-      }
-      const row = await createUserRepository(db).findUserById(ticket.user_id);
-      if (!row || !(await repo.consumeTicket(db, ticket.id, now()))) throw new AppError("INVALID_MFA_CODE");
-      const user = toUser(row);
-      const { token } = await deps.sessions.createSession(user, method, client);
-      await recordEvent(db, user.id, "login.succeeded", client);
-      return { token, user };
-    },
+    verify: (mfaToken, code, client) => verify(ctx, mfaToken, code, client),
   };
 }

@@ -21,7 +21,11 @@ export const RECOVERY_CODE_COUNT = 10;
 export const PENDING_TOTP_REUSE_SECONDS = 15 * 60;
 export const TICKET_TTL_MS = 5 * 60_000;
 export const TICKET_MAX_FAILURES = 5;
-/** Per account: beyond 10 wrong codes in 15 minutes, 429 until the window passes. */
+/**
+ * Per account: 10 wrong codes per 15-minute window (it starts at the first wrong code after the
+ * last one ended); beyond, 429 until it ends. Taken before each code is checked, so exact under
+ * concurrent tries; a right code gives its place back.
+ */
 export const MFA_FAILURE_LIMIT = { count: 10, windowMs: 15 * 60_000 } as const;
 
 /** Recovery codes compare case-insensitively, with dashes and spaces ignored. */

@@ -81,6 +81,10 @@ export const mfaPaths = {
     post: {
       operationId: "verifyMfa",
       summary: "The second step of sign-in: the ticket from /login and a TOTP or recovery code",
+      description:
+        "A ticket lives 5 minutes and allows 5 wrong codes (then 401 `INVALID_MFA_CODE`); an account allows 10 " +
+        "wrong codes per 15 minutes (then 429 `RATE_LIMITED`); both caps hold under concurrent requests. Like " +
+        "/login, 100 failures per client address per 15 minutes (then 429).",
       requestBody: { required: true, ...json(ref("VerifyMfaBody")) },
       responses: {
         "200": { description: "The user and a fresh token", ...json(ref("AuthResponse")) },

@@ -3,7 +3,7 @@ import type { Schema } from "../db/schema.js";
 
 type Executor = Kysely<Schema> | Transaction<Schema>;
 
-/** TOTP rows, recovery codes and sign-in tickets (SQL only; the rules are in mfa.service.ts). */
+/** TOTP rows and recovery codes (SQL only; the rules are in the services). Tickets: mfa-tickets.repository.ts. */
 
 export async function findTotp(executor: Executor, userId: string) {
   return executor.selectFrom("mfa_totp").selectAll().where("user_id", "=", userId).executeTakeFirst();
@@ -101,52 +101,6 @@ export async function countUnusedRecoveryCodes(executor: Executor, userId: strin
     .select((eb) => eb.fn.countAll<string>().as("count"))
     .where("user_id", "=", userId)
     .where("used_at", "is", null)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
-
-export async function createTicket(executor: Executor, userId: string, tokenHash: string, expiresAt: Date) {
-  await executor
-    .insertInto("mfa_tickets")
-    .values({ user_id: userId, token_hash: tokenHash, expires_at: expiresAt })
-    .execute();
-}
-
-/** A ticket that can still be tried: not used, not expired, fewer than `maxFailures` failures. */
-export async function findLiveTicket(executor: Executor, tokenHash: string, now: Date, maxFailures: number) {
-  return executor
-    .selectFrom("mfa_tickets")
-    .selectAll()
-    .where("token_hash", "=", tokenHash)
-    .where("consumed_at", "is", null)
-    .where("expires_at", ">", now)
-    .where("failures", "<", maxFailures)
-    .executeTakeFirst();
-}
-
-export async function countTicketFailure(executor: Executor, id: string): Promise<void> {
-  await executor.updateTable("mfa_tickets").set({ failures: sql<number>`failures + 1` }).where("id", "=", id).execute();
-}
-
-/** Uses a ticket up: true for the one request that got it. */
-export async function consumeTicket(executor: Executor, id: string, now: Date): Promise<boolean> {
-  const result = await executor
-    .updateTable("mfa_tickets")
-    .set({ consumed_at: now })
-    .where("id", "=", id)
-    .where("consumed_at", "is", null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
-}
-
-/** Wrong second-factor codes of a user since `since` (the per-account limit). */
-export async function countMfaFailuresSince(executor: Executor, userId: string, since: Date): Promise<number> {
-  const row = await executor
-    .selectFrom("security_events")
-    .select((eb) => eb.fn.countAll<string>().as("count"))
-    .where("user_id", "=", userId)
-    .where("type", "=", "mfa.failed")
-    .where("created_at", ">", since)
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Transaction } from "kysely";
+import { lockKey } from "../db/locks.js";
 import type { Schema } from "../db/schema.js";
 import { AppError, validationError } from "../errors.js";
 import { recordEvent } from "../events/events.js";
@@ -38,17 +39,22 @@ interface ResetContext {
   floorMs: number;
 }
 
+/**
+ * Queues a reset link unless the address had its 3 mails in the window. The count is read under
+ * the user's reset-mail lock, in the transaction that writes the link: concurrent requests take
+ * turns, so exactly 3 get through (SPEC §20). Over the cap nothing changes: the last link stays valid.
+ */
 async function queueReset(
   { deps, now }: ResetContext,
   user: { id: string; email: string; name: string },
 ): Promise<boolean> {
-  const at = now();
-  const since = new Date(at.getTime() - RESET_MAIL_CAP.windowMs);
-  // Over the cap the answer stays the same and nothing changes: the last link stays valid.
-  if (deps.limits && (await countIssuedSince(deps.db, user.id, "password_reset", since)) >= RESET_MAIL_CAP.count) {
-    return false;
-  }
-  await deps.db.transaction().execute(async (trx) => {
+  return deps.db.transaction().execute(async (trx) => {
+    await lockKey(trx, `reset_mail:${user.id}`);
+    const at = now();
+    const since = new Date(at.getTime() - RESET_MAIL_CAP.windowMs);
+    if (deps.limits && (await countIssuedSince(trx, user.id, "password_reset", since)) >= RESET_MAIL_CAP.count) {
+      return false;
+    }
     const { token } = await issueToken(trx, {
       userId: user.id,
       purpose: "password_reset",
@@ -68,8 +74,8 @@ async function queueReset(
       ...mail,
       linkExpiresAt: new Date(at.getTime() + deps.resetTtlMs),
     });
+    return true;
   });
-  return true;
 }
 
 async function forgotPassword(ctx: ResetContext, email: string): Promise<void> {

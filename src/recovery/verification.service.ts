@@ -1,4 +1,5 @@
 import type { Transaction } from "kysely";
+import { lockKey } from "../db/locks.js";
 import type { NewUserRow } from "../db/new-user-rows.js";
 import type { Schema } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -19,6 +20,13 @@ export interface VerificationService {
   verifyEmail(token: string, client: ClientInfo): Promise<User>;
   /** Whether a verification link would work, without using it (GET of the page). */
   isLive(token: string): Promise<boolean>;
+}
+
+/** 429 while the user's last link is younger than the cooldown (the sign-up's counts too). */
+async function cooldown(trx: Transaction<Schema>, userId: string, at: Date): Promise<void> {
+  const last = await lastIssuedAt(trx, userId, "verify_email");
+  const waitMs = last ? last.getTime() + RESEND_COOLDOWN_MS - at.getTime() : 0;
+  if (waitMs > 0) throw new AppError("RATE_LIMITED", { retryAfterSeconds: Math.ceil(waitMs / 1000) });
 }
 
 /** E-mail verification (SPEC §7). */
@@ -51,12 +59,13 @@ export function createVerificationService(deps: RecoveryDeps): VerificationServi
     async resendVerification(user) {
       if (user.emailVerified) return { sent: false, user };
       if (deps.verification === "off") return { sent: false, user };
-      if (deps.limits) {
-        const last = await lastIssuedAt(deps.db, user.id, "verify_email");
-        const waitMs = last ? last.getTime() + RESEND_COOLDOWN_MS - now().getTime() : 0;
-        if (waitMs > 0) throw new AppError("RATE_LIMITED", { retryAfterSeconds: Math.ceil(waitMs / 1000) });
-      }
-      await deps.db.transaction().execute((trx) => queue(trx, user));
+      // The cooldown is read under the user's lock, in the transaction that writes the link:
+      // concurrent requests take turns, and exactly one gets through (SPEC §20).
+      await deps.db.transaction().execute(async (trx) => {
+        await lockKey(trx, `verify_mail:${user.id}`);
+        if (deps.limits) await cooldown(trx, user.id, now());
+        await queue(trx, user);
+      });
       deps.mailQueued();
       return { sent: true };
     },
