@@ -2,6 +2,7 @@ import { validationError } from "../errors.js";
 import { listEvents, recordEvent, type SecurityEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
 import { accountDeletedMail, enqueueMail, passwordChangedMail } from "../mail/index.js";
+import { endTickets } from "../mfa/mfa-tickets.repository.js";
 import { voidTokens } from "../recovery/one-time-tokens.js";
 import { createSessionRepository } from "../sessions/sessions.repository.js";
 import type { Authenticated } from "../sessions/sessions.service.js";
@@ -44,6 +45,7 @@ async function changePassword(
     await createUserRepository(trx).setPasswordHash(row.id, passwordHash);
     const count = await createSessionRepository(trx).revokeUserSessions(row.id, "password_change", auth.sessionId);
     await voidTokens(trx, row.id, ctx.now(), "email_change");
+    await endTickets(trx, row.id, ctx.now()); // a sign-in half done with the old password ends too
     await recordEvent(trx, row.id, "password.changed", client);
     const notice = passwordChangedMail({ name: row.name, link: forgotLink(deps.linkOrigin) });
     await enqueueMail(trx, { kind: "password_changed", to: row.email, userId: row.id, ...notice });

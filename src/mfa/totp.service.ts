@@ -9,6 +9,7 @@ import { createSessionRepository } from "../sessions/sessions.repository.js";
 import type { Authenticated } from "../sessions/sessions.service.js";
 import { type MfaDeps, normaliseRecoveryCode, PENDING_TOTP_REUSE_SECONDS, RECOVERY_CODE_COUNT } from "./mfa.deps.js";
 import * as repo from "./mfa.repository.js";
+import { endTickets } from "./mfa-tickets.repository.js";
 import { matchTotpStep, newTotpSecret, otpauthUrl } from "./totp.js";
 
 interface MfaStatus {
@@ -124,10 +125,11 @@ async function confirmCurrentCode(ctx: TotpContext, auth: Authenticated, code: s
   }
 }
 
-async function disable({ deps }: TotpContext, auth: Authenticated, password: string, client: ClientInfo) {
+async function disable({ deps, now }: TotpContext, auth: Authenticated, password: string, client: ClientInfo) {
   const user = await reauthenticate(deps, auth, password);
   const removed = await deps.db.transaction().execute(async (trx) => {
     if (!(await repo.deleteTotp(trx, user.id))) return false;
+    await endTickets(trx, user.id, now()); // a ticket asked for the factor that is gone
     await recordEvent(trx, user.id, "mfa.disabled", client);
     const mail = mfaDisabledMail({ name: user.name, link: forgotLink(deps.linkOrigin) });
     await enqueueMail(trx, { kind: "mfa_disabled", to: user.email, userId: user.id, ...mail });

@@ -6,6 +6,7 @@ import { AppError, validationError } from "../errors.js";
 import { recordEvent } from "../events/events.js";
 import type { ClientInfo } from "../http/client-info.js";
 import { enqueueMail, passwordChangedMail, passwordResetMail } from "../mail/index.js";
+import { endTickets } from "../mfa/mfa-tickets.repository.js";
 import { createSessionRepository } from "../sessions/sessions.repository.js";
 import { passwordContextProblem, storedUserContext } from "../users/password-rules.js";
 import { createUserRepository, type UserRepository } from "../users/users.repository.js";
@@ -105,6 +106,7 @@ async function applyReset(
   if (reclaimed) await removeWaysToSignIn(trx, row.user_id);
   await voidTokens(trx, row.user_id, at);
   const count = await createSessionRepository(trx).revokeUserSessions(row.user_id, "password_reset");
+  await endTickets(trx, row.user_id, at); // a sign-in half done with the old password ends too
   await recordEvent(trx, row.user_id, "password.reset", client);
   if (reclaimed) await recordEvent(trx, row.user_id, "account.reclaimed", client);
   return count;
