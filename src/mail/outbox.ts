@@ -28,6 +28,8 @@ export interface OutgoingMail {
   html: string;
   /** When the link in the body stops working: a dead mail keeps its body only until then. */
   linkExpiresAt?: Date | null;
+  /** Not before this many ms after the commit (default: at once). */
+  dueInMs?: number;
 }
 
 /** One outbox row as stored. */
@@ -65,6 +67,7 @@ export async function enqueueMail(executor: Kysely<Schema> | Transaction<Schema>
       text_body: mail.text,
       html_body: mail.html,
       link_expires_at: mail.linkExpiresAt ?? null,
+      ...(mail.dueInMs && { next_attempt_at: plus(undefined, mail.dueInMs) }),
     })
     .execute();
 }
