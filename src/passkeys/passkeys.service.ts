@@ -1,5 +1,6 @@
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
 import type { Transaction } from "kysely";
+import { lockKey } from "../db/locks.js";
 import type { Schema } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { recordEvent } from "../events/events.js";
@@ -72,7 +73,10 @@ async function verify(
   throw new AppError("PASSKEY_REJECTED");
 }
 
-/** The row, its event and its notice commit together. */
+/**
+ * The row, its event and its notice commit together. The count is read under the user's passkey
+ * lock: concurrent additions take turns, so the cap of 20 holds under a burst (SPEC §20).
+ */
 async function store(
   { deps }: PasskeyRegistrationContext,
   auth: Authenticated,
@@ -80,6 +84,7 @@ async function store(
   client: ClientInfo,
 ) {
   const stored = await deps.db.transaction().execute(async (trx) => {
+    await lockKey(trx, `passkeys:${auth.user.id}`);
     const repository = createPasskeyRepository(trx);
     if ((await repository.countPasskeys(auth.user.id)) >= MAX_PASSKEYS) {
       throw new AppError("PASSKEY_REJECTED", { message: TOO_MANY });
