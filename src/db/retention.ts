@@ -25,7 +25,7 @@ type Table = keyof typeof RETENTION_MS;
 
 /**
  * Rows that stopped being of use before `cutoff`: each condition is the expression of one of
- * migration 0013's indexes (webauthn_challenges: its expiry index; a used one expired soon after).
+ * migration 0012's indexes (webauthn_challenges: its expiry index; a used one expired soon after).
  */
 const ENDED_BEFORE: Record<Table, (cutoff: Date) => RawBuilder<boolean>> = {
   sessions: (cutoff) => sql`least(expires_at, revoked_at) < ${cutoff}`,

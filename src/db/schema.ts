@@ -91,7 +91,7 @@ interface MfaTotpTable {
   secret_encrypted: string;
   enabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
-  /** The session that asked for the pending secret (migration 0013). */
+  /** The session that asked for the pending secret (migration 0012). */
   setup_session_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** Wrong codes reserved in the current window (the per-account cap); see failure_window_started_at. */
   failures_in_window: ColumnType<number, never, number>;
