@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { MAX_PASSKEYS } from "../src/passkeys/passkey.js";
 import { createPasskeyRepository } from "../src/passkeys/passkeys.repository.js";
 import { newUserBody, TEST_ENGINES } from "./helpers.js";
-import { softwarePasskeyRegistration } from "./support/software-passkey.js";
+import { softAuthenticator } from "./support/soft-authenticator.js";
 import { usePortico } from "./use-portico.js";
 
 const ORIGIN = "https://auth.example.test";
@@ -32,7 +32,11 @@ describe.each(TEST_ENGINES)("the passkey cap under a concurrent burst on $name",
     for (let i = 0; i < 6; i++) {
       const challenge = randomBytes(32).toString("base64url");
       await passkeys.createChallenge({ userId, purpose: "register", challenge, ttlMs: 300_000 });
-      const response = softwarePasskeyRegistration({ rpId: "auth.example.test", origin: ORIGIN, challenge });
+      const response = softAuthenticator(ORIGIN).register({
+        challenge,
+        rp: { id: "auth.example.test" },
+        user: { id: userId },
+      });
       bodies.push({ response, name: `Burst ${i}` });
     }
     const burst = await Promise.all(
