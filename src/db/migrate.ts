@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
-import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator, sql } from "kysely";
+import { type Kysely, sql } from "kysely";
+import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from "kysely/migration";
 import type { Schema } from "./schema.js";
 
 const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);
