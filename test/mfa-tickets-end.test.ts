@@ -28,6 +28,18 @@ describe.each(TEST_ENGINES)("sign-in tickets end with the password or the factor
     expect([res.status, res.body.code]).toEqual([401, "INVALID_MFA_CODE"]);
   }
 
+  /** A ticket issued after the change completes with a right code. */
+  async function expectFreshTicketWorks(credentials: { email: string; password: string }, secret: string) {
+    const fresh = await mfaTicket(portico.app, credentials);
+    expect(
+      (
+        await api()
+          .post(VERIFY)
+          .send({ mfaToken: fresh, code: rightCode(secret) })
+      ).status,
+    ).toBe(200);
+  }
+
   it("a password reset ends the ticket issued before it; a ticket issued after works", async () => {
     const { body, userId, secret } = await userWithTotp(portico.app);
     // A verified address: a reset that verifies it first would reclaim the account (TOTP off too).
@@ -50,14 +62,7 @@ describe.each(TEST_ENGINES)("sign-in tickets end with the password or the factor
         .post(VERIFY)
         .send({ mfaToken, code: rightCode(secret) }),
     );
-    const fresh = await mfaTicket(portico.app, { email: body.email, password: NEW_PASSWORD });
-    expect(
-      (
-        await api()
-          .post(VERIFY)
-          .send({ mfaToken: fresh, code: rightCode(secret) })
-      ).status,
-    ).toBe(200);
+    await expectFreshTicketWorks({ email: body.email, password: NEW_PASSWORD }, secret);
   });
 
   it("a password change ends the ticket issued before it", async () => {
@@ -73,14 +78,7 @@ describe.each(TEST_ENGINES)("sign-in tickets end with the password or the factor
         .post(VERIFY)
         .send({ mfaToken, code: rightCode(secret) }),
     );
-    const fresh = await mfaTicket(portico.app, { email: body.email, password: NEW_PASSWORD });
-    expect(
-      (
-        await api()
-          .post(VERIFY)
-          .send({ mfaToken: fresh, code: rightCode(secret) })
-      ).status,
-    ).toBe(200);
+    await expectFreshTicketWorks({ email: body.email, password: NEW_PASSWORD }, secret);
   });
 
   it("turning TOTP off ends the ticket issued before it: a code of a factor set up again does not complete it", async () => {
@@ -105,13 +103,6 @@ describe.each(TEST_ENGINES)("sign-in tickets end with the password or the factor
         .send({ mfaToken, code: rightCode(secret) }),
     );
     expectEnded(await api().post(VERIFY).send({ mfaToken, code: enabled.body.recoveryCodes[0] }));
-    const fresh = await mfaTicket(portico.app, body);
-    expect(
-      (
-        await api()
-          .post(VERIFY)
-          .send({ mfaToken: fresh, code: rightCode(secret) })
-      ).status,
-    ).toBe(200);
+    await expectFreshTicketWorks(body, secret);
   });
 });
