@@ -59,8 +59,11 @@ async function reserveAccountPlace({ deps, now }: LoginContext, ticket: { id: st
   const window = await tickets.accountWindowStart(deps.db, ticket.user_id);
   if (!window) throw new AppError("INVALID_MFA_CODE"); // TOTP is off: no code can be right
   await tickets.returnTicketTry(deps.db, ticket.id);
-  const endsAt = (window.startedAt?.getTime() ?? at.getTime()) + MFA_FAILURE_LIMIT.windowMs;
-  throw new AppError("RATE_LIMITED", { retryAfterSeconds: Math.max(1, Math.ceil((endsAt - at.getTime()) / 1000)) });
+  // The clock read again, after the window was read: the request that started the window read it
+  // later than `at` may be, and `at` would then put the end more than a window away.
+  const later = now().getTime();
+  const endsAt = (window.startedAt?.getTime() ?? later) + MFA_FAILURE_LIMIT.windowMs;
+  throw new AppError("RATE_LIMITED", { retryAfterSeconds: Math.max(1, Math.ceil((endsAt - later) / 1000)) });
 }
 
 async function verify(ctx: LoginContext, mfaToken: string, code: string, client: ClientInfo) {
